@@ -1,0 +1,186 @@
+//===- NetworkCost.cpp - MACs and parameters of whole networks ------------===//
+#include "spaceevo/space/NetworkCost.h"
+
+#include <algorithm>
+
+namespace spaceevo {
+
+namespace {
+
+const CandidateSpec *findCandidate(const StageSpec &stage, BlockType block) {
+  for (const CandidateSpec &candidate : stage.candidates)
+    if (candidate.block == block)
+      return &candidate;
+  return nullptr;
+}
+
+/// The stem convolution: kxk, stride s, from RGB, BN, activation.
+Primitive stemConvolution(const StemSpec &stem, int64_t width,
+                          int64_t resolution) {
+  Primitive conv;
+  conv.kind = PrimitiveKind::Conv;
+  conv.role = "first_conv";
+  conv.inChannels = 3;
+  conv.inHeight = conv.inWidth = resolution;
+  conv.outChannels = width;
+  conv.kernel = stem.kernel;
+  conv.stride = stem.stride;
+  conv.padding = (stem.kernel - 1) / 2;
+  conv.outHeight = conv.outWidth =
+      convOutputSize(resolution, stem.kernel, stem.stride);
+  conv.batchNorm = true;
+  conv.act = stem.act;
+  return conv;
+}
+
+} // namespace
+
+Result<Expansion> expandNetwork(const HyperspaceSpec &hs,
+                                const NetworkSpec &net) {
+  Expansion network;
+  network.ops.push_back(stemConvolution(hs.stem, net.stemWidth, net.resolution));
+  network.outChannels = net.stemWidth;
+  network.outHeight = network.outWidth = network.ops.back().outHeight;
+  for (const NetworkLayer &layer : net.layers) {
+    const StageSpec *stage = hs.findStage(layer.stage);
+    const CandidateSpec *candidate =
+        stage ? findCandidate(*stage, layer.config.block) : nullptr;
+    if (!candidate)
+      return Result<Expansion>::failure(
+          "stage " + std::to_string(layer.stage) + " has no block '" +
+          std::string(blockTypeName(layer.config.block)) + "'");
+    Result<Expansion> block =
+        expandBlock(layer.config, network.outChannels, network.outHeight,
+                    network.outWidth, candidate->act);
+    if (!block)
+      return block;
+    appendExpansion(network, *block);
+  }
+  HeadConfig head;
+  head.finalExpandWidth = hs.head.finalExpand;
+  head.featureMixWidth = hs.head.featureMix;
+  head.numClasses = hs.head.classes;
+  head.act = hs.head.act;
+  Result<Expansion> headOps = expandHead(head, network.outChannels,
+                                         network.outHeight, network.outWidth);
+  if (!headOps)
+    return headOps;
+  appendExpansion(network, *headOps);
+  return network;
+}
+
+Result<LayerCost> networkCost(const HyperspaceSpec &hs, const NetworkSpec &net) {
+  Result<Expansion> network = expandNetwork(hs, net);
+  if (!network)
+    return Result<LayerCost>::failure(network.error());
+  return expansionCost(*network);
+}
+
+namespace {
+
+/// The network with every choice at its smallest (or largest), with the
+/// given block per stage and widths from the given window per stage.
+NetworkSpec extremeNetwork(const HyperspaceSpec &hs,
+                           const std::vector<size_t> &candidateOf,
+                           const std::vector<int64_t> &windowOf, bool largest) {
+  auto pick = [&](const auto &values) {
+    return largest ? values.back() : values.front();
+  };
+  NetworkSpec net;
+  net.resolution = pick(hs.resolutions);
+  net.stemWidth = pick(hs.stem.widths);
+  for (size_t s = 0; s < hs.stages.size(); ++s) {
+    const StageSpec &stage = hs.stages[s];
+    const CandidateSpec &candidate = stage.candidates[candidateOf[s]];
+    int64_t width = stage.widths[windowOf[s] + (largest ? stage.window - 1 : 0)];
+    for (int64_t i = 0, depth = pick(stage.depths); i < depth; ++i) {
+      NetworkLayer layer;
+      layer.stage = stage.index;
+      layer.config.block = candidate.block;
+      layer.config.kernel = pick(candidate.kernels);
+      layer.config.width = width;
+      layer.config.expand = candidate.expands.empty() ? 0 : pick(candidate.expands);
+      layer.config.stride = i == 0 ? stage.stride : 1;
+      net.layers.push_back(layer);
+    }
+  }
+  return net;
+}
+
+} // namespace
+
+Result<CostRange> costRange(const HyperspaceSpec &hs, const SpaceSpec *space) {
+  CostRange range;
+  std::vector<size_t> searchable = hs.searchableStages();
+  for (bool largest : {false, true}) {
+    std::vector<size_t> candidateOf(hs.stages.size(), 0);
+    std::vector<int64_t> windowOf(hs.stages.size(), 0);
+    for (size_t s = 0; s < hs.stages.size(); ++s)
+      windowOf[s] = largest ? hs.stages[s].numWindows() - 1 : 0;
+    if (space) {
+      for (size_t i = 0; i < searchable.size(); ++i) {
+        candidateOf[searchable[i]] = space->blocks[i];
+        windowOf[searchable[i]] = space->windows[i];
+      }
+    }
+    // Without a space, choose each stage's block greedily: with all widths
+    // fixed at their extreme, stages do not interact, so trying the
+    // candidates of one stage at a time finds the extreme.
+    if (!space)
+      for (size_t s : searchable) {
+        double best = largest ? -1 : 1e300;
+        size_t bestCandidate = 0;
+        for (size_t c = 0; c < hs.stages[s].candidates.size(); ++c) {
+          candidateOf[s] = c;
+          Result<LayerCost> cost =
+              networkCost(hs, extremeNetwork(hs, candidateOf, windowOf, largest));
+          if (!cost)
+            return Result<CostRange>::failure(cost.error());
+          if (largest ? cost->macs > best : cost->macs < best) {
+            best = cost->macs;
+            bestCandidate = c;
+          }
+        }
+        candidateOf[s] = bestCandidate;
+      }
+    Result<LayerCost> cost =
+        networkCost(hs, extremeNetwork(hs, candidateOf, windowOf, largest));
+    if (!cost)
+      return Result<CostRange>::failure(cost.error());
+    (largest ? range.max : range.min) = *cost;
+  }
+  // Parameters do not depend on the resolution but do on the block choice:
+  // the MAC-extreme blocks are also reported as the parameter extremes only
+  // when they agree; otherwise search them the same way.
+  if (!space)
+    for (bool largest : {false, true}) {
+      std::vector<size_t> candidateOf(hs.stages.size(), 0);
+      std::vector<int64_t> windowOf(hs.stages.size(), 0);
+      for (size_t s = 0; s < hs.stages.size(); ++s)
+        windowOf[s] = largest ? hs.stages[s].numWindows() - 1 : 0;
+      for (size_t s : searchable) {
+        double best = largest ? -1 : 1e300;
+        size_t bestCandidate = 0;
+        for (size_t c = 0; c < hs.stages[s].candidates.size(); ++c) {
+          candidateOf[s] = c;
+          Result<LayerCost> cost =
+              networkCost(hs, extremeNetwork(hs, candidateOf, windowOf, largest));
+          if (!cost)
+            return Result<CostRange>::failure(cost.error());
+          if (largest ? cost->params > best : cost->params < best) {
+            best = cost->params;
+            bestCandidate = c;
+          }
+        }
+        candidateOf[s] = bestCandidate;
+      }
+      Result<LayerCost> cost =
+          networkCost(hs, extremeNetwork(hs, candidateOf, windowOf, largest));
+      if (!cost)
+        return Result<CostRange>::failure(cost.error());
+      (largest ? range.max : range.min).params = cost->params;
+    }
+  return range;
+}
+
+} // namespace spaceevo
