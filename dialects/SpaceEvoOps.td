@@ -7,6 +7,13 @@ include "mlir/IR/OpBase.td"
 include "mlir/IR/SymbolInterfaces.td"
 include "mlir/IR/RegionKindInterface.td"
 
+// An i64 attribute read back as a signed value, so that a negative number in
+// the IR reaches the verifier as negative (upstream I64Attr reads unsigned).
+def SpaceEvo_IntAttr : SignlessIntegerAttrBase<I64, "64-bit integer attribute"> {
+  let returnType = "int64_t";
+  let convertFromStorage = "$_self.getValue().getSExtValue()";
+}
+
 class SpaceEvo_Op<string mnemonic, list<Trait> traits = []>
     : Op<SpaceEvo_Dialect, mnemonic, traits>;
 
@@ -61,7 +68,7 @@ def SpaceEvo_HyperspaceOp : SpaceEvo_Op<"hyperspace", [
 
 def SpaceEvo_StemOp : SpaceEvo_Op<"stem", [HasParent<"HyperspaceOp">]> {
   let summary = "the first convolution of every network of the hyperspace";
-  let arguments = (ins I64Attr:$kernel, I64Attr:$stride,
+  let arguments = (ins SpaceEvo_IntAttr:$kernel, SpaceEvo_IntAttr:$stride,
                        DenseI64ArrayAttr:$widths,
                        SpaceEvo_ActivationAttr:$act);
   let assemblyFormat = [{
@@ -72,8 +79,8 @@ def SpaceEvo_StemOp : SpaceEvo_Op<"stem", [HasParent<"HyperspaceOp">]> {
 
 def SpaceEvo_HeadOp : SpaceEvo_Op<"head", [HasParent<"HyperspaceOp">]> {
   let summary = "the fixed head: 1x1 expand, pool, 1x1 feature mix, classifier";
-  let arguments = (ins I64Attr:$final_expand, I64Attr:$feature_mix,
-                       I64Attr:$classes, SpaceEvo_ActivationAttr:$act);
+  let arguments = (ins SpaceEvo_IntAttr:$final_expand, SpaceEvo_IntAttr:$feature_mix,
+                       SpaceEvo_IntAttr:$classes, SpaceEvo_ActivationAttr:$act);
   let assemblyFormat = [{
     `final_expand` $final_expand `feature_mix` $feature_mix
     `classes` $classes `act` $act attr-dict
@@ -93,9 +100,9 @@ def SpaceEvo_StageOp : SpaceEvo_Op<"stage", [
     `fixed` stage belongs to the stem: spaces do not choose its block or
     window.
   }];
-  let arguments = (ins I64Attr:$index, UnitAttr:$fixed, I64Attr:$stride,
+  let arguments = (ins SpaceEvo_IntAttr:$index, UnitAttr:$fixed, SpaceEvo_IntAttr:$stride,
                        DenseI64ArrayAttr:$widths,
-                       OptionalAttr<I64Attr>:$step, I64Attr:$window,
+                       OptionalAttr<SpaceEvo_IntAttr>:$step, SpaceEvo_IntAttr:$window,
                        DenseI64ArrayAttr:$depths);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
@@ -122,7 +129,7 @@ def SpaceEvo_CandidateOp : SpaceEvo_Op<"candidate", [HasParent<"StageOp">]> {
     6 or 8. Blocks without an expansion ratio (`mbv1_dual`) have no
     `expands`. `act` overrides the block's default non-linearity.
   }];
-  let arguments = (ins I64Attr:$index, SpaceEvo_BlockTypeAttr:$block,
+  let arguments = (ins SpaceEvo_IntAttr:$index, SpaceEvo_BlockTypeAttr:$block,
                        DenseI64ArrayAttr:$kernels,
                        OptionalAttr<DenseF64ArrayAttr>:$expands,
                        OptionalAttr<SpaceEvo_ActivationAttr>:$act);
@@ -176,7 +183,7 @@ def SpaceEvo_NetworkOp : SpaceEvo_Op<"network", [
   }];
   let arguments = (ins SymbolNameAttr:$sym_name,
                        FlatSymbolRefAttr:$hyperspace,
-                       I64Attr:$resolution, I64Attr:$stem,
+                       SpaceEvo_IntAttr:$resolution, SpaceEvo_IntAttr:$stem,
                        OptionalAttr<SpaceEvo_SpaceAttr>:$space);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
@@ -205,9 +212,9 @@ def SpaceEvo_SubstageOp : SpaceEvo_Op<"substage", [
     ```
   }];
   let arguments = (ins SymbolNameAttr:$sym_name,
-                       FlatSymbolRefAttr:$hyperspace, I64Attr:$stage,
-                       I64Attr:$channels, I64Attr:$size,
-                       OptionalAttr<I64Attr>:$window);
+                       FlatSymbolRefAttr:$hyperspace, SpaceEvo_IntAttr:$stage,
+                       SpaceEvo_IntAttr:$channels, SpaceEvo_IntAttr:$size,
+                       OptionalAttr<SpaceEvo_IntAttr>:$window);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
     $sym_name `of` $hyperspace `stage` $stage `channels` $channels
@@ -221,9 +228,9 @@ def SpaceEvo_SubstageOp : SpaceEvo_Op<"substage", [
 def SpaceEvo_LayerOp : SpaceEvo_Op<"layer", [
     ParentOneOf<["NetworkOp", "SubstageOp"]>]> {
   let summary = "one block of a network: type, kernel, width, expansion, stride";
-  let arguments = (ins I64Attr:$stage, SpaceEvo_BlockTypeAttr:$block,
-                       I64Attr:$kernel, I64Attr:$width,
-                       OptionalAttr<F64Attr>:$expand, I64Attr:$stride);
+  let arguments = (ins SpaceEvo_IntAttr:$stage, SpaceEvo_BlockTypeAttr:$block,
+                       SpaceEvo_IntAttr:$kernel, SpaceEvo_IntAttr:$width,
+                       OptionalAttr<F64Attr>:$expand, SpaceEvo_IntAttr:$stride);
   let assemblyFormat = [{
     `stage` $stage $block `kernel` $kernel `width` $width
     custom<ExpandStride>($expand, $stride) attr-dict

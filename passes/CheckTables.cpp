@@ -34,12 +34,12 @@ struct CheckTablesPass : public mlir::spaceevo::impl::CheckTablesBase<CheckTable
       for (HyperspaceOp op : all)
         if (op.getSymName() == hyperspace)
           return op;
-      module.emitError() << "--spaceevo-check-tables: no hyperspace @"
+      mlir::emitError(module.getLoc()) << "--spaceevo-check-tables: no hyperspace @"
                          << hyperspace << " in the module";
       return {};
     }
     if (all.size() != 1) {
-      module.emitError() << "--spaceevo-check-tables: the module has "
+      mlir::emitError(module.getLoc()) << "--spaceevo-check-tables: the module has "
                          << all.size()
                          << " hyperspaces; name one with hyperspace=NAME";
       return {};
@@ -53,11 +53,11 @@ struct CheckTablesPass : public mlir::spaceevo::impl::CheckTablesBase<CheckTable
     if (!hyperspaceOp)
       return signalPassFailure();
     if (dir.empty()) {
-      hyperspaceOp.emitError("--spaceevo-check-tables needs dir=DIR");
+      mlir::emitError(hyperspaceOp.getLoc(), "--spaceevo-check-tables needs dir=DIR");
       return signalPassFailure();
     }
     if (!llvm::sys::fs::is_directory(dir)) {
-      hyperspaceOp.emitError() << "--spaceevo-check-tables: '" << dir
+      mlir::emitError(hyperspaceOp.getLoc()) << "--spaceevo-check-tables: '" << dir
                                << "' is not a directory";
       return signalPassFailure();
     }
@@ -82,7 +82,7 @@ struct CheckTablesPass : public mlir::spaceevo::impl::CheckTablesBase<CheckTable
         present.insert(name);
     }
     if (ec) {
-      hyperspaceOp.emitError() << "--spaceevo-check-tables: cannot list '"
+      mlir::emitError(hyperspaceOp.getLoc()) << "--spaceevo-check-tables: cannot list '"
                                << dir << "': " << ec.message();
       return signalPassFailure();
     }
@@ -90,13 +90,13 @@ struct CheckTablesPass : public mlir::spaceevo::impl::CheckTablesBase<CheckTable
     bool ok = true;
     for (const std::string &name : expected)
       if (!present.count(name)) {
-        hyperspaceOp.emitError() << "table " << name << " is missing from '"
+        mlir::emitError(hyperspaceOp.getLoc()) << "table " << name << " is missing from '"
                                  << dir << "'";
         ok = false;
       }
     for (const std::string &name : present)
       if (!expected.count(name)) {
-        hyperspaceOp.emitError()
+        mlir::emitError(hyperspaceOp.getLoc())
             << "table " << name << " in '" << dir
             << "' is not a (stage, block, window) of @" << hs.name;
         ok = false;
@@ -122,7 +122,7 @@ struct CheckTablesPass : public mlir::spaceevo::impl::CheckTablesBase<CheckTable
                  int64_t &rows) {
     auto buffer = llvm::MemoryBuffer::getFile(path);
     if (!buffer) {
-      op.emitError() << "cannot read " << path << ": "
+      mlir::emitError(op.getLoc()) << "cannot read " << path << ": "
                      << buffer.getError().message();
       return false;
     }
@@ -137,7 +137,7 @@ struct CheckTablesPass : public mlir::spaceevo::impl::CheckTablesBase<CheckTable
       if (line.empty())
         continue;
       auto fail = [&](const std::string &message) {
-        op.emitError() << path << ":" << (i + 1) << ": " << message;
+        mlir::emitError(op.getLoc()) << path << ":" << (i + 1) << ": " << message;
         return false;
       };
       std::vector<std::string> fields = ::spaceevo::splitCsvLine(line);
@@ -164,7 +164,7 @@ struct CheckTablesPass : public mlir::spaceevo::impl::CheckTablesBase<CheckTable
       ++fileRows;
     }
     if (fileRows == 0) {
-      op.emitError() << path << ": the table has no rows";
+      mlir::emitError(op.getLoc()) << path << ": the table has no rows";
       return false;
     }
     rows += fileRows;

@@ -37,13 +37,13 @@ struct EnumeratePass : public mlir::spaceevo::impl::EnumerateBase<EnumeratePass>
   void runOnOperation() override {
     ModuleOp module = getOperation();
     if (count < 1) {
-      module.emitError() << "--spaceevo-enumerate: count must be at least 1, got "
-                         << count;
+      mlir::emitError(module.getLoc()) << "--spaceevo-enumerate: count must be at least 1, got "
+                         << static_cast<int64_t>(count);
       return signalPassFailure();
     }
     SmallVector<SpaceOp> spaces = llvm::to_vector(module.getOps<SpaceOp>());
     if (spaces.empty()) {
-      module.emitError("--spaceevo-enumerate: the module has no "
+      mlir::emitError(module.getLoc(), "--spaceevo-enumerate: the module has no "
                        "'spaceevo.space' to draw networks from (add one with "
                        "--spaceevo-materialize-space)");
       return signalPassFailure();
@@ -54,7 +54,7 @@ struct EnumeratePass : public mlir::spaceevo::impl::EnumerateBase<EnumeratePass>
       auto hyperspace =
           symbols.lookup<HyperspaceOp>(spaceOp.getHyperspaceName());
       if (!hyperspace) {
-        spaceOp.emitError() << "refers to hyperspace @"
+        mlir::emitError(spaceOp.getLoc()) << "refers to hyperspace @"
                             << spaceOp.getHyperspaceName()
                             << ", which is not defined in this module";
         return signalPassFailure();
@@ -62,11 +62,11 @@ struct EnumeratePass : public mlir::spaceevo::impl::EnumerateBase<EnumeratePass>
       ::spaceevo::HyperspaceSpec hs = toSpec(hyperspace);
       ::spaceevo::SpaceSpec space = toSpec(spaceOp.getSpace());
       if (auto error = ::spaceevo::checkSpace(hs, space)) {
-        spaceOp.emitError() << error->message;
+        mlir::emitError(spaceOp.getLoc()) << error->message;
         return signalPassFailure();
       }
       if (resolution != 0 && !llvm::is_contained(hs.resolutions, resolution)) {
-        spaceOp.emitError() << "--spaceevo-enumerate: resolution " << resolution
+        mlir::emitError(spaceOp.getLoc()) << "--spaceevo-enumerate: resolution " << static_cast<int64_t>(resolution)
                             << " is not a resolution of @" << hs.name;
         return signalPassFailure();
       }
@@ -77,7 +77,7 @@ struct EnumeratePass : public mlir::spaceevo::impl::EnumerateBase<EnumeratePass>
       ::spaceevo::BigUInt available = ::spaceevo::countSubnets(counted, space);
       if (available.log10() < 18 &&
           std::stoull(available.toString()) < static_cast<uint64_t>(count)) {
-        spaceOp.emitError() << "--spaceevo-enumerate: count=" << count
+        mlir::emitError(spaceOp.getLoc()) << "--spaceevo-enumerate: count=" << static_cast<int64_t>(count)
                             << " exceeds the " << available.toString()
                             << " distinct networks of this space"
                             << (resolution ? " at resolution " +
@@ -97,7 +97,7 @@ struct EnumeratePass : public mlir::spaceevo::impl::EnumerateBase<EnumeratePass>
       const int64_t maxAttempts = count * 1000 + 100000;
       while (emitted < count) {
         if (++attempts > maxAttempts) {
-          spaceOp.emitError() << "--spaceevo-enumerate: drew only " << emitted
+          mlir::emitError(spaceOp.getLoc()) << "--spaceevo-enumerate: drew only " << emitted
                               << " distinct networks after " << maxAttempts
                               << " attempts";
           return signalPassFailure();
@@ -107,7 +107,7 @@ struct EnumeratePass : public mlir::spaceevo::impl::EnumerateBase<EnumeratePass>
         if (!drawn.insert(networkKey(net)).second)
           continue;
         if (auto error = ::spaceevo::checkNetwork(hs, net, &space)) {
-          spaceOp.emitError() << "internal error: drew an invalid network: "
+          mlir::emitError(spaceOp.getLoc()) << "internal error: drew an invalid network: "
                               << error->message;
           return signalPassFailure();
         }

@@ -19,7 +19,7 @@ struct MaterializeSpacePass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     if (encoding.empty()) {
-      module.emitError("--spaceevo-materialize-space needs an encoding, e.g. "
+      mlir::emitError(module.getLoc(), "--spaceevo-materialize-space needs an encoding, e.g. "
                        "encoding=onnxw-123450-012330");
       return signalPassFailure();
     }
@@ -27,19 +27,19 @@ struct MaterializeSpacePass
     SpaceAttr space =
         SpaceAttr::parseEncoding(module.getContext(), encoding, error);
     if (!space) {
-      module.emitError() << error;
+      mlir::emitError(module.getLoc()) << error;
       return signalPassFailure();
     }
     auto hyperspace = dyn_cast_or_null<HyperspaceOp>(
         SymbolTable::lookupSymbolIn(module, space.getHyperspace()));
     if (!hyperspace) {
-      module.emitError() << "space '" << encoding << "' refers to hyperspace @"
+      mlir::emitError(module.getLoc()) << "space '" << encoding << "' refers to hyperspace @"
                          << space.getHyperspace()
                          << ", which is not defined in this module";
       return signalPassFailure();
     }
     if (auto checkError = ::spaceevo::checkSpace(toSpec(hyperspace), toSpec(space))) {
-      hyperspace.emitError() << "space '" << encoding
+      mlir::emitError(hyperspace.getLoc()) << "space '" << encoding
                              << "': " << checkError->message;
       return signalPassFailure();
     }

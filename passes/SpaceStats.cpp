@@ -55,14 +55,14 @@ struct SpaceStatsPass : public mlir::spaceevo::impl::SpaceStatsBase<SpaceStatsPa
     for (SpaceOp op : module.getOps<SpaceOp>()) {
       auto hyperspace = symbols.lookup<HyperspaceOp>(op.getHyperspaceName());
       if (!hyperspace) {
-        op.emitError() << "refers to hyperspace @" << op.getHyperspaceName()
+        mlir::emitError(op.getLoc()) << "refers to hyperspace @" << op.getHyperspaceName()
                        << ", which is not defined in this module";
         return signalPassFailure();
       }
       ::spaceevo::HyperspaceSpec hs = toSpec(hyperspace);
       ::spaceevo::SpaceSpec space = toSpec(op.getSpace());
       if (auto error = ::spaceevo::checkSpace(hs, space)) {
-        op.emitError() << error->message;
+        mlir::emitError(op.getLoc()) << error->message;
         return signalPassFailure();
       }
       attachCount(op, "subnets", ::spaceevo::countSubnets(hs, space));
