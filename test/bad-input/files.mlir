@@ -11,7 +11,7 @@
 // MISSING: cannot open input file {{.*}}does-not-exist.mlir{{.*}}: No such file or directory
 // RUN: sed 's/stage 3 stride 2/stage 3 stride 2 window/' %spaces/onnxw.mlir > %t.window.mlir
 // RUN: not spaceevo-opt %t.window.mlir 2>&1 | FileCheck %s --check-prefix=KEYWORD
-// KEYWORD: error: expected integer value
+// KEYWORD: window.mlir:{{[0-9]+}}:29: error: custom op 'spaceevo.stage' expected 'widths'
 // RUN: sed 's/mbv2_res kernels/mbv9_res kernels/' %spaces/mobilew.mlir > %t.block.mlir
 // RUN: not spaceevo-opt %t.block.mlir 2>&1 | FileCheck %s --check-prefix=BLOCK
 // BLOCK: mlir:{{[0-9]+}}:{{[0-9]+}}: error: {{.*}}enum values for attribute 'block'
