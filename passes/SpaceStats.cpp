@@ -69,6 +69,27 @@ struct SpaceStatsPass : public mlir::spaceevo::impl::SpaceStatsBase<SpaceStatsPa
       if (failed(attachRange(op, ::spaceevo::costRange(hs, &space))))
         return signalPassFailure();
     }
+    for (NetworkOp op : module.getOps<NetworkOp>()) {
+      auto hyperspace = symbols.lookup<HyperspaceOp>(op.getHyperspace());
+      if (!hyperspace) {
+        mlir::emitError(op.getLoc())
+            << "refers to hyperspace @" << op.getHyperspace()
+            << ", which is not defined in this module";
+        return signalPassFailure();
+      }
+      ::spaceevo::Result<::spaceevo::LayerCost> cost =
+          ::spaceevo::networkCost(toSpec(hyperspace), toSpec(op));
+      if (!cost) {
+        mlir::emitError(op.getLoc()) << "cannot compute FLOPs/params: "
+                                     << cost.error();
+        return signalPassFailure();
+      }
+      Builder builder(op.getContext());
+      op->setAttr("spaceevo.macs",
+                  builder.getI64IntegerAttr(std::llround(cost->macs)));
+      op->setAttr("spaceevo.params",
+                  builder.getI64IntegerAttr(std::llround(cost->deployParams)));
+    }
   }
 };
 } // namespace

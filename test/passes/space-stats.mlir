@@ -56,3 +56,11 @@ spaceevo.space "tiny-1-1"
 // ONNXW-SAME: spaceevo.num_subnets = "{{[0-9]+}}"
 // ONNXW: spaceevo.space "onnxw-000000-000000"
 // ONNXW-SAME: spaceevo.num_subnets = "{{[0-9]+}}"
+
+// A network gets its own count: the smallest network of @tiny.
+// CHECK-LABEL: spaceevo.network @smallest
+// CHECK-SAME: attributes {spaceevo.macs = 209344 : i64, spaceevo.params = [[PMIN]] : i64}
+spaceevo.network @smallest of @tiny resolution 32 stem 8 {
+  spaceevo.layer stage 0 mbv2 kernel 3 width 8 expand 1 stride 1
+  spaceevo.layer stage 1 mbv1_dual kernel 3 width 16 stride 2
+}
