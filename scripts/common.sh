@@ -11,6 +11,7 @@ SPACEEVO_PACKAGES=(
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools
   zlib1g-dev libzstd-dev
   libgtest-dev libbenchmark-dev libsqlite3-dev
+  libdnnl-dev libhalide14-0-dev libonnx-dev libonnx-testdata libprotobuf-dev
 )
 
 ensure_packages() {
