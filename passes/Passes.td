@@ -71,4 +71,93 @@ def CheckTables : Pass<"spaceevo-check-tables", "::mlir::ModuleOp"> {
   ];
 }
 
+
+//===----------------------------------------------------------------------===//
+// Table-based search (SpaceEvo's Q-T score and evolution)
+//===----------------------------------------------------------------------===//
+
+// Options every table-based pass shares.
+defvar SpaceEvo_TableOptions = [
+  Option<"tables", "tables", "std::string", /*default=*/"",
+         "directory of SpaceEvo block tables stage{s}_{block}_{window}.csv "
+         "(columns layers,input_shape,int8_nsr_loss,mflops,params_m,latency_ms)">,
+  ListOption<"constraints", "constraints", "double",
+             "latency constraints in ms, e.g. 10 or 15,20">,
+  ListOption<"fixedLatency", "fixed-latency", "double",
+             "latency (ms) of stem + head per resolution of 'resolutions', in "
+             "order; default: published (onnxw) or estimated (mobilew) values">,
+  ListOption<"resolutions", "resolutions", "int64_t",
+             "input resolutions subnets are drawn at (default 224,192,160)">,
+  Option<"seed", "seed", "uint64_t", /*default=*/"0",
+         "random seed; the same seed gives the same result on any thread count">,
+  Option<"threads", "threads", "unsigned", /*default=*/"1",
+         "worker threads (0: all cores); never changes the result">
+];
+
+defvar SpaceEvo_ScoreOptions = [
+  Option<"samples", "samples", "int64_t", /*default=*/"100000",
+         "subnets drawn per constraint (SpaceEvo's N)">,
+  Option<"batch", "batch", "int64_t", /*default=*/"500",
+         "subnets per batch; a batch shares one resolution">,
+  Option<"penaltyT", "t", "double", /*default=*/"0.08",
+         "latency penalty threshold t in max(1, (t/p)^a) (published search: 0.08)">,
+  Option<"penaltyA", "a", "double", /*default=*/"0.01",
+         "latency penalty exponent a">,
+  Option<"topLosses", "top-losses", "int64_t", /*default=*/"50",
+         "L averages this many lowest losses among feasible subnets">
+];
+
+def QTScore : Pass<"spaceevo-qt-score", "::mlir::ModuleOp"> {
+  let summary = "Score every space with SpaceEvo's Q-T score";
+  let description = [{
+    For every `spaceevo.space`, draws `samples` subnets per latency
+    constraint from the block tables in `tables` and attaches
+    `spaceevo.qt_score` (sum over constraints of 1 / (penalty * L)) and, per
+    constraint, `{constraint_ms, feasible, loss (L), p, penalty, samples}` in
+    `spaceevo.qt`. With `rescore=K`, also re-scores on K independent seeds
+    and attaches their mean and standard deviation as `spaceevo.qt_rescore`.
+    Draws use common random numbers: they depend on the seed and the
+    constraint, not on the space, so scores of different spaces compare with
+    little noise.
+  }];
+  let options = !listconcat(SpaceEvo_TableOptions, SpaceEvo_ScoreOptions, [
+    Option<"rescore", "rescore", "int64_t", /*default=*/"0",
+           "also re-score on this many independent seeds (0: no)">
+  ]);
+}
+
+def Evolve : Pass<"spaceevo-evolve", "::mlir::ModuleOp"> {
+  let summary = "Evolve the best space of a hyperspace (aging evolution, Q-T score)";
+  let description = [{
+    Aging evolution over the spaces of a hyperspace, scored by the Q-T score
+    on the block tables in `tables`: the population is seeded with the
+    uniform spaces (one block everywhere, each window), then random spaces;
+    each cycle the best of a random sample makes two children (one stage's
+    block changed, one stage's window changed) and the oldest dies. No space
+    is scored twice. The best spaces are re-scored on independent seeds; the
+    best of them is materialized as a `spaceevo.space` after the hyperspace
+    (replacing one this pass made before) with its score, and the top spaces
+    are attached to the hyperspace as `spaceevo.top_spaces`. Progress goes to
+    stderr; `history=PATH` writes every evaluated space as CSV.
+  }];
+  let options = !listconcat(SpaceEvo_TableOptions, SpaceEvo_ScoreOptions, [
+    Option<"hyperspace", "hyperspace", "std::string", /*default=*/"",
+           "hyperspace to search (default: the only one in the module)">,
+    Option<"population", "population", "int64_t", /*default=*/"500",
+           "population size">,
+    Option<"sample", "sample", "int64_t", /*default=*/"125",
+           "tournament size: members sampled to pick a parent">,
+    Option<"cycles", "cycles", "int64_t", /*default=*/"5000",
+           "distinct spaces to score in total (seeding included)">,
+    Option<"topSpaces", "top-spaces", "int64_t", /*default=*/"10",
+           "best spaces re-scored and reported">,
+    Option<"rescoreSeeds", "rescore-seeds", "int64_t", /*default=*/"5",
+           "independent seeds the top spaces are re-scored on (0: no re-scoring)">,
+    Option<"history", "history", "std::string", /*default=*/"",
+           "write every evaluated space (score, p and L per constraint) to this CSV">,
+    Option<"progress", "progress", "bool", /*default=*/"true",
+           "print progress to stderr">
+  ]);
+}
+
 #endif // SPACEEVO_PASSES_TD

@@ -209,16 +209,23 @@ Expected<EvolutionResult> AgingEvolution::run() {
       if (done()) break;
       Space child;
       if (!mutate(parent, changeBlock, child)) continue;
+      const std::string childEncoding = encodeSpace(child);
       auto added = evaluate(std::move(child),
                             changeBlock ? SpaceOrigin::BlockMutation : SpaceOrigin::WindowMutation,
                             parentId);
       if (!added) return std::move(added).takeError();
-      if (!*added) {
+      // A child scored before is not scored again, but it still joins the
+      // population with its cached score and the oldest member still dies:
+      // otherwise a population whose neighbourhood is explored would freeze.
+      int64_t childId;
+      if (*added) {
+        producedNew = true;
+        childId = result.history.back().id;
+      } else {
         ++result.duplicateChildren;
-        continue;
+        childId = scoredByEncoding.at(childEncoding);
       }
-      producedNew = true;
-      population.push_back(result.history.back().id);
+      population.push_back(childId);
       if (static_cast<int64_t>(population.size()) > options.populationSize) population.pop_front();
     }
     fruitlessCycles = producedNew ? 0 : fruitlessCycles + 1;
