@@ -5,10 +5,13 @@
 #include "spaceevo/search/Random.h"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -36,22 +39,96 @@ Status SubnetSearchOptions::validate() const {
   if (topK < 1) return makeError("subnet search: top-k must be >= 1");
   if (!std::isfinite(knapsackStepMs) || knapsackStepMs <= 0)
     return makeError("subnet search: knapsack step must be finite and positive");
+  for (int channels : firstStageInputChannels)
+    if (channels <= 0)
+      return makeError("subnet search: first-stage input channels must be positive, got " +
+                       std::to_string(channels));
+  return Status::success();
+}
+
+Expected<int> lastLayerWidth(const std::string &layers) {
+  const size_t layerStart = layers.rfind('_') == std::string::npos ? 0 : layers.rfind('_') + 1;
+  const size_t firstHash = layers.find('#', layerStart);
+  if (firstHash == std::string::npos)
+    return makeError("layers '" + layers + "': last layer has no k#width#expand form");
+  const size_t widthStart = firstHash + 1;
+  size_t widthEnd = layers.find('#', widthStart);
+  if (widthEnd == std::string::npos) widthEnd = layers.size();
+  int width = 0;
+  const char *first = layers.data() + widthStart, *last = layers.data() + widthEnd;
+  auto [end, ec] = std::from_chars(first, last, width);
+  if (ec != std::errc() || end != last || width <= 0)
+    return makeError("layers '" + layers + "': last layer's width is not a positive integer");
+  return width;
+}
+
+namespace {
+/// C of "1xCxHxW", or nothing.
+std::optional<int> channelsOfShape(const std::string &shape) {
+  const size_t x1 = shape.find('x');
+  if (x1 == std::string::npos) return std::nullopt;
+  const size_t x2 = shape.find('x', x1 + 1);
+  if (x2 == std::string::npos) return std::nullopt;
+  int channels = 0;
+  auto [end, ec] = std::from_chars(shape.data() + x1 + 1, shape.data() + x2, channels);
+  if (ec != std::errc() || end != shape.data() + x2) return std::nullopt;
+  return channels;
+}
+} // namespace
+
+Status checkChannelConsistency(const Subnet &subnet,
+                               const std::vector<int> &firstStageInputChannels) {
+  if (subnet.layers.size() != subnet.inputShapes.size())
+    return makeError("subnet: layers and input shapes differ in length");
+  int previousWidth = 0;
+  for (size_t s = 0; s < subnet.layers.size(); ++s) {
+    const std::string stage = "stage " + std::to_string(s + 1);
+    std::optional<int> channels = channelsOfShape(subnet.inputShapes[s]);
+    if (!channels)
+      return makeError(stage + ": cannot read channels of input shape '" + subnet.inputShapes[s] +
+                       "'");
+    if (s == 0) {
+      if (!firstStageInputChannels.empty() &&
+          std::find(firstStageInputChannels.begin(), firstStageInputChannels.end(), *channels) ==
+              firstStageInputChannels.end())
+        return makeError(stage + ": input channels " + std::to_string(*channels) +
+                         " are not a width the stem can output");
+    } else if (*channels != previousWidth) {
+      return makeError(stage + ": input channels " + std::to_string(*channels) +
+                       " differ from stage " + std::to_string(s) + "'s output width " +
+                       std::to_string(previousWidth));
+    }
+    Expected<int> width = lastLayerWidth(subnet.layers[s]);
+    if (!width) return makeError(stage + ": " + width.error());
+    previousWidth = *width;
+  }
   return Status::success();
 }
 
 namespace {
+
+/// Input channels and output width of each row of one RowGroup (parallel to
+/// its `values`).
+struct GroupChannels {
+  std::vector<int> input;
+  std::vector<int> output;
+};
 
 /// The tables of one space, grouped by resolution.
 struct PreparedSubnetSpace {
   std::vector<std::shared_ptr<const StageTable>> tables; // per stage
   /// groups[stage][resolution index]
   std::vector<std::vector<const RowGroup *>> groups;
+  /// channels[stage][resolution index]; filled only when chaining.
+  std::vector<std::vector<GroupChannels>> channels;
   int numStages = 0;
   int numResolutions = 0;
 };
 
+/// `withChannels`: also read every row's output width (an error when a
+/// layers string has none; unchained searches accept such tables).
 Expected<PreparedSubnetSpace> prepareSpace(TableSet &tables, const SearchSpaceShape &shape,
-                                           const Space &space) {
+                                           const Space &space, bool withChannels) {
   if (Status valid = shape.validate(); !valid) return makeError(valid.error());
   if (Status valid = shape.validateSpace(space); !valid) return makeError(valid.error());
   PreparedSubnetSpace prepared;
@@ -69,6 +146,23 @@ Expected<PreparedSubnetSpace> prepareSpace(TableSet &tables, const SearchSpaceSh
                          std::to_string(height) + " (stage " + std::to_string(s + 1) +
                          " input at resolution " + std::to_string(shape.resolutions[r]) + ")");
       byResolution.push_back(group);
+    }
+    if (withChannels) {
+      std::vector<GroupChannels> channelsByResolution;
+      for (const RowGroup *group : byResolution) {
+        GroupChannels channels;
+        for (uint32_t index : group->rowIndex) {
+          const TableRow &row = (*table)->rows[index];
+          Expected<int> width = lastLayerWidth(row.layers);
+          if (!width)
+            return makeError((*table)->source + ":" + std::to_string(row.line) + ": " +
+                             width.error());
+          channels.input.push_back(row.inputChannels);
+          channels.output.push_back(*width);
+        }
+        channelsByResolution.push_back(std::move(channels));
+      }
+      prepared.channels.push_back(std::move(channelsByResolution));
     }
     prepared.groups.push_back(std::move(byResolution));
     prepared.tables.push_back(std::move(*table));
@@ -114,9 +208,90 @@ Subnet toSubnet(const PreparedSubnetSpace &ps, const SearchSpaceShape &shape, co
     subnet.rows.push_back(row);
     subnet.layers.push_back(tableRow.layers);
     subnet.inputShapes.push_back(tableRow.inputShape());
+    subnet.inputChannels.push_back(tableRow.inputChannels);
+    Expected<int> width = lastLayerWidth(tableRow.layers);
+    subnet.outputWidths.push_back(width ? *width : 0);
   }
   return subnet;
 }
+
+//===----------------------------------------------------------------------===//
+// Channel chaining: which rows can be part of a consistent subnet
+//===----------------------------------------------------------------------===//
+
+/// Per resolution, the rows that lie on at least one channel-consistent
+/// subnet (reachable from an allowed stage-1 input and completable through
+/// the last stage). Drawing stage by stage among viable rows compatible with
+/// the previous output width therefore never runs into a dead end.
+struct ChainIndex {
+  /// viable[stage][resolution][pick]
+  std::vector<std::vector<std::vector<char>>> viable;
+  /// byInput[stage][resolution]: input channels -> viable picks, ascending.
+  /// Stage 1 is keyed by its own input channels too; see firstStage.
+  std::vector<std::vector<std::map<int, std::vector<uint32_t>>>> byInput;
+  /// firstStage[resolution]: viable stage-1 picks, ascending.
+  std::vector<std::vector<uint32_t>> firstStage;
+  /// Resolution indices with at least one consistent subnet.
+  std::vector<uint32_t> viableResolutions;
+};
+
+ChainIndex buildChainIndex(const PreparedSubnetSpace &ps,
+                           const std::vector<int> &firstStageInputChannels) {
+  const int S = ps.numStages;
+  ChainIndex chain;
+  chain.viable.assign(S, std::vector<std::vector<char>>(ps.numResolutions));
+  chain.byInput.assign(S, std::vector<std::map<int, std::vector<uint32_t>>>(ps.numResolutions));
+  chain.firstStage.assign(ps.numResolutions, {});
+  const std::unordered_set<int> allowedFirst(firstStageInputChannels.begin(),
+                                             firstStageInputChannels.end());
+  for (int r = 0; r < ps.numResolutions; ++r) {
+    // Forward: rows whose input some consistent prefix produces.
+    std::vector<std::vector<char>> forward(S);
+    std::unordered_set<int> produced;
+    for (int s = 0; s < S; ++s) {
+      const GroupChannels &ch = ps.channels[s][r];
+      forward[s].assign(ch.input.size(), 0);
+      std::unordered_set<int> next;
+      for (size_t i = 0; i < ch.input.size(); ++i) {
+        const bool reachable =
+            s == 0 ? allowedFirst.empty() || allowedFirst.count(ch.input[i]) > 0
+                   : produced.count(ch.input[i]) > 0;
+        if (!reachable) continue;
+        forward[s][i] = 1;
+        next.insert(ch.output[i]);
+      }
+      produced.swap(next);
+    }
+    // Backward: rows whose output some consistent suffix accepts.
+    std::vector<std::vector<char>> backward(S);
+    std::unordered_set<int> accepted;
+    for (int s = S - 1; s >= 0; --s) {
+      const GroupChannels &ch = ps.channels[s][r];
+      backward[s].assign(ch.input.size(), 0);
+      std::unordered_set<int> next;
+      for (size_t i = 0; i < ch.input.size(); ++i) {
+        if (s + 1 < S && accepted.count(ch.output[i]) == 0) continue;
+        backward[s][i] = 1;
+        next.insert(ch.input[i]);
+      }
+      accepted.swap(next);
+    }
+    for (int s = 0; s < S; ++s) {
+      const GroupChannels &ch = ps.channels[s][r];
+      std::vector<char> &viable = chain.viable[s][r];
+      viable.assign(ch.input.size(), 0);
+      for (uint32_t i = 0; i < ch.input.size(); ++i) {
+        if (!forward[s][i] || !backward[s][i]) continue;
+        viable[i] = 1;
+        chain.byInput[s][r][ch.input[i]].push_back(i);
+        if (s == 0) chain.firstStage[r].push_back(i);
+      }
+    }
+    if (!chain.firstStage[r].empty()) chain.viableResolutions.push_back(static_cast<uint32_t>(r));
+  }
+  return chain;
+}
+
 
 //===----------------------------------------------------------------------===//
 // Exact: multiple-choice knapsack by dynamic programming
@@ -257,14 +432,212 @@ Expected<KnapsackSolution> solveKnapsack(const PreparedSubnetSpace &ps, const Se
 }
 
 //===----------------------------------------------------------------------===//
+// Exact, chained: Pareto DP over stages, state = previous output width
+//===----------------------------------------------------------------------===//
+
+/// One partial subnet (stages 1..s): sums formed in the subnet's own order,
+/// so the final latency and loss are bit-identical to evaluateGenome's.
+struct ParetoEntry {
+  double latencyMs;
+  double loss;
+  uint32_t pick;   ///< this stage's pick in its RowGroup
+  uint32_t parent; ///< index into the previous stage's entries
+};
+
+/// The Pareto front of one state: entries [begin, end) of a stage, sorted by
+/// latency ascending, loss strictly descending.
+struct StateFront {
+  int width;
+  uint32_t begin, end;
+};
+
+/// Viable rows of one stage with the same (input channels, output width):
+/// interchangeable for chaining, so only their own Pareto front matters.
+struct ChannelPair {
+  int input, output;
+  std::vector<uint32_t> picks; ///< latency ascending, loss strictly descending
+};
+
+std::vector<ChannelPair> channelPairs(const PreparedSubnetSpace &ps, const ChainIndex &chain,
+                                      int s, int r) {
+  const RowGroup &group = *ps.groups[s][r];
+  const GroupChannels &ch = ps.channels[s][r];
+  std::map<std::pair<int, int>, ChannelPair> pairs;
+  std::map<std::pair<int, int>, double> bestLoss;
+  // The group is sorted by (latency, loss, index): keep each pair's record
+  // breakers in loss.
+  for (uint32_t i = 0; i < group.values.size(); ++i) {
+    if (!chain.viable[s][r][i]) continue;
+    const std::pair<int, int> key{ch.input[i], ch.output[i]};
+    auto [best, inserted] = bestLoss.emplace(key, std::numeric_limits<double>::infinity());
+    if (group.values[i].loss >= best->second) continue;
+    best->second = group.values[i].loss;
+    ChannelPair &pair = pairs[key];
+    pair.input = key.first;
+    pair.output = key.second;
+    pair.picks.push_back(i);
+  }
+  std::vector<ChannelPair> out;
+  for (auto &entry : pairs) out.push_back(std::move(entry.second));
+  return out;
+}
+
+struct ChainedResolutionResult {
+  bool feasible = false;
+  double latencyMs = 0; ///< without the fixed stages
+  double loss = 0;
+  std::vector<uint32_t> picks;
+  int64_t entries = 0;
+};
+
+ChainedResolutionResult solveChainedAtResolution(const PreparedSubnetSpace &ps,
+                                                 const ChainIndex &chain, int r,
+                                                 double fixedMs, double constraintMs) {
+  ChainedResolutionResult result;
+  const int S = ps.numStages;
+  if (chain.firstStage[r].empty()) return result;
+
+  std::vector<std::vector<ChannelPair>> pairs(S);
+  for (int s = 0; s < S; ++s) pairs[s] = channelPairs(ps, chain, s, r);
+
+  // fastestRest[s][c]: least latency of stages s..S-1 when stage s takes c
+  // input channels (exists for every viable input). Used only to prune
+  // entries that cannot meet the budget; the slack absorbs the rounding
+  // difference between this sum and the real one, so pruning stays exact.
+  std::vector<std::map<int, double>> fastestRest(S + 1);
+  for (int s = S - 1; s >= 0; --s)
+    for (const ChannelPair &pair : pairs[s]) {
+      const double rest = s + 1 < S ? fastestRest[s + 1].at(pair.output) : 0.0;
+      const double fastest = ps.groups[s][r]->values[pair.picks.front()].latencyMs + rest;
+      auto [it, inserted] = fastestRest[s].emplace(pair.input, fastest);
+      if (!inserted) it->second = std::min(it->second, fastest);
+    }
+  const double slackMs = 1e-9 * std::max(1.0, std::fabs(constraintMs));
+
+  std::vector<std::vector<ParetoEntry>> entries(S);
+  std::vector<std::vector<StateFront>> fronts(S);
+  const ParetoEntry root{0.0, 0.0, 0, 0};
+  struct Candidate {
+    int width;
+    ParetoEntry entry;
+  };
+  std::vector<Candidate> candidates;
+  for (int s = 0; s < S; ++s) {
+    const bool last = s + 1 == S;
+    const std::vector<LossLatency> &values = ps.groups[s][r]->values;
+    candidates.clear();
+    for (const ChannelPair &pair : pairs[s]) {
+      const ParetoEntry *baseBegin = &root, *baseEnd = &root + 1;
+      if (s > 0) {
+        const std::vector<StateFront> &previous = fronts[s - 1];
+        auto front = std::lower_bound(previous.begin(), previous.end(), pair.input,
+                                      [](const StateFront &f, int w) { return f.width < w; });
+        if (front == previous.end() || front->width != pair.input) continue;
+        baseBegin = entries[s - 1].data() + front->begin;
+        baseEnd = entries[s - 1].data() + front->end;
+      }
+      const double rest = last ? 0.0 : fastestRest[s + 1].at(pair.output);
+      for (const ParetoEntry *base = baseBegin; base != baseEnd; ++base) {
+        const uint32_t parent = s > 0 ? static_cast<uint32_t>(base - entries[s - 1].data()) : 0;
+        bool anyFits = false;
+        for (uint32_t pick : pair.picks) { // latency ascending: stop at the first misfit
+          const double latency = base->latencyMs + values[pick].latencyMs;
+          const bool fits = last ? latency + fixedMs <= constraintMs
+                                 : latency + rest + fixedMs <= constraintMs + slackMs;
+          if (!fits) break;
+          anyFits = true;
+          candidates.push_back({pair.output, {latency, base->loss + values[pick].loss, pick, parent}});
+        }
+        if (!anyFits) break; // the front is latency ascending too
+      }
+    }
+    if (candidates.empty()) return result; // nothing fits at this resolution
+
+    if (last) {
+      const Candidate *best = &candidates.front();
+      for (const Candidate &c : candidates)
+        if (c.entry.loss < best->entry.loss ||
+            (c.entry.loss == best->entry.loss && c.entry.latencyMs < best->entry.latencyMs))
+          best = &c;
+      result.feasible = true;
+      result.latencyMs = best->entry.latencyMs;
+      result.loss = best->entry.loss;
+      result.picks.assign(S, 0);
+      result.picks[s] = best->entry.pick;
+      uint32_t parent = best->entry.parent;
+      for (int t = s - 1; t >= 0; --t) {
+        result.picks[t] = entries[t][parent].pick;
+        parent = entries[t][parent].parent;
+      }
+      result.entries += static_cast<int64_t>(candidates.size());
+      return result;
+    }
+
+    // Per output width keep the Pareto front: by latency, then loss, each
+    // entry must beat every faster one in loss. Ties broken by (pick, parent)
+    // so the answer does not depend on sort stability.
+    std::sort(candidates.begin(), candidates.end(), [](const Candidate &a, const Candidate &b) {
+      if (a.width != b.width) return a.width < b.width;
+      if (a.entry.latencyMs != b.entry.latencyMs) return a.entry.latencyMs < b.entry.latencyMs;
+      if (a.entry.loss != b.entry.loss) return a.entry.loss < b.entry.loss;
+      if (a.entry.pick != b.entry.pick) return a.entry.pick < b.entry.pick;
+      return a.entry.parent < b.entry.parent;
+    });
+    std::vector<ParetoEntry> &kept = entries[s];
+    for (size_t i = 0; i < candidates.size();) {
+      const int width = candidates[i].width;
+      const uint32_t begin = static_cast<uint32_t>(kept.size());
+      double bestLoss = std::numeric_limits<double>::infinity();
+      for (; i < candidates.size() && candidates[i].width == width; ++i)
+        if (candidates[i].entry.loss < bestLoss) {
+          bestLoss = candidates[i].entry.loss;
+          kept.push_back(candidates[i].entry);
+        }
+      fronts[s].push_back({width, begin, static_cast<uint32_t>(kept.size())});
+    }
+    result.entries += static_cast<int64_t>(kept.size());
+  }
+  return result;
+}
+
+KnapsackSolution solveChained(const PreparedSubnetSpace &ps, const SearchSpaceShape &shape,
+                              const ChainIndex &chain, double constraintMs) {
+  KnapsackSolution solution;
+  solution.channelsChained = true;
+  solution.stepMs = 0;
+  solution.provenOptimal = true; // exact, including "nothing fits"
+  solution.lowerBoundLoss = std::numeric_limits<double>::infinity();
+  solution.unchainedLowerBoundLoss = std::numeric_limits<double>::quiet_NaN();
+  for (int r = 0; r < ps.numResolutions; ++r) {
+    ChainedResolutionResult found =
+        solveChainedAtResolution(ps, chain, r, shape.fixedLatencyMs[r], constraintMs);
+    solution.paretoEntries += found.entries;
+    if (!found.feasible) continue;
+    Genome g;
+    g.resolution = static_cast<uint32_t>(r);
+    g.picks = std::move(found.picks);
+    evaluateGenome(ps, shape, g); // the same sums, in the same order
+    if (!solution.feasible || g.loss < solution.subnet.loss ||
+        (g.loss == solution.subnet.loss && g.latencyMs < solution.subnet.latencyMs)) {
+      solution.feasible = true;
+      solution.subnet = toSubnet(ps, shape, g);
+    }
+  }
+  if (solution.feasible) solution.lowerBoundLoss = solution.subnet.loss;
+  return solution;
+}
+
+//===----------------------------------------------------------------------===//
 // Evolutionary search (SpaceEvo's subnet search, on tables)
 //===----------------------------------------------------------------------===//
 
 class SubnetEvolution {
 public:
+  /// `chain` non-null: build only channel-consistent subnets.
   SubnetEvolution(const PreparedSubnetSpace &ps, const SearchSpaceShape &shape,
-                  const SubnetSearchOptions &options, double constraintMs)
-      : ps(ps), shape(shape), options(options), constraintMs(constraintMs),
+                  const SubnetSearchOptions &options, double constraintMs,
+                  const ChainIndex *chain)
+      : ps(ps), shape(shape), options(options), constraintMs(constraintMs), chain(chain),
         rng(deriveSeed(options.seed, doubleBits(constraintMs))) {
     buildRemapTables();
   }
@@ -281,7 +654,9 @@ private:
     return rng.below(static_cast<uint32_t>(ps.groups[stage][resolution]->values.size()));
   }
   /// The same sub-stage (layers and input channels) at another resolution
-  /// when the table has it, else a random row there.
+  /// when the table has it.
+  std::optional<uint32_t> sameSubStage(int stage, uint32_t from, uint32_t pick, uint32_t to) const;
+  /// sameSubStage, else a random row there (SpaceEvo's behaviour).
   uint32_t remap(int stage, uint32_t from, uint32_t pick, uint32_t to);
   Genome randomGenome();
   Genome mutate(const Genome &parent);
@@ -289,10 +664,34 @@ private:
   /// Records g if valid and new.
   bool accept(Genome &g);
 
+  // Chained mode. A row fits stage s when it is viable (on some consistent
+  // subnet) and takes the previous stage's output width.
+  int outputWidth(int stage, uint32_t resolution, uint32_t pick) const {
+    return ps.channels[stage][resolution].output[pick];
+  }
+  bool fits(int stage, uint32_t resolution, std::optional<uint32_t> pick,
+            int previousWidth) const {
+    if (!pick || !chain->viable[stage][resolution][*pick]) return false;
+    return stage == 0 || ps.channels[stage][resolution].input[*pick] == previousWidth;
+  }
+  /// A random viable row taking `previousWidth` (any viable row at stage 1).
+  /// Never empty: the previous row was viable, so some continuation exists.
+  uint32_t randomCompatiblePick(int stage, uint32_t resolution, int previousWidth) {
+    const std::vector<uint32_t> &rows =
+        stage == 0 ? chain->firstStage[resolution]
+                   : chain->byInput[stage][resolution].at(previousWidth);
+    return rows[rng.below(static_cast<uint32_t>(rows.size()))];
+  }
+  uint32_t randomViableResolution() {
+    const std::vector<uint32_t> &rs = chain->viableResolutions;
+    return rs[rng.below(static_cast<uint32_t>(rs.size()))];
+  }
+
   const PreparedSubnetSpace &ps;
   const SearchSpaceShape &shape;
   const SubnetSearchOptions &options;
   double constraintMs;
+  const ChainIndex *chain;
   Xoshiro256 rng;
   std::unordered_set<std::string> seen;
   std::vector<Genome> history;
@@ -312,30 +711,70 @@ void SubnetEvolution::buildRemapTables() {
     }
 }
 
-uint32_t SubnetEvolution::remap(int stage, uint32_t from, uint32_t pick, uint32_t to) {
+std::optional<uint32_t> SubnetEvolution::sameSubStage(int stage, uint32_t from, uint32_t pick,
+                                                      uint32_t to) const {
   if (from == to) return pick;
   const TableRow &row = ps.tables[stage]->rows[ps.groups[stage][from]->rowIndex[pick]];
   auto found = byKey[stage][to].find(row.layers + "|" + std::to_string(row.inputChannels));
-  return found != byKey[stage][to].end() ? found->second : randomPick(stage, to);
+  if (found == byKey[stage][to].end()) return std::nullopt;
+  return found->second;
+}
+
+uint32_t SubnetEvolution::remap(int stage, uint32_t from, uint32_t pick, uint32_t to) {
+  std::optional<uint32_t> same = sameSubStage(stage, from, pick, to);
+  return same ? *same : randomPick(stage, to);
 }
 
 Genome SubnetEvolution::randomGenome() {
   Genome g;
-  g.resolution = rng.below(static_cast<uint32_t>(ps.numResolutions));
-  for (int s = 0; s < ps.numStages; ++s) g.picks.push_back(randomPick(s, g.resolution));
+  if (chain) {
+    // Stage by stage among the rows that take the previous output width.
+    g.resolution = randomViableResolution();
+    int width = 0;
+    for (int s = 0; s < ps.numStages; ++s) {
+      g.picks.push_back(randomCompatiblePick(s, g.resolution, width));
+      width = outputWidth(s, g.resolution, g.picks.back());
+    }
+  } else {
+    g.resolution = rng.below(static_cast<uint32_t>(ps.numResolutions));
+    for (int s = 0; s < ps.numStages; ++s) g.picks.push_back(randomPick(s, g.resolution));
+  }
   evaluateGenome(ps, shape, g);
   return g;
 }
 
 Genome SubnetEvolution::mutate(const Genome &parent) {
   Genome g = parent;
+  if (!chain) {
+    if (rng.uniform() < options.resolutionMutationProb) {
+      const uint32_t to = rng.below(static_cast<uint32_t>(ps.numResolutions));
+      for (int s = 0; s < ps.numStages; ++s) g.picks[s] = remap(s, parent.resolution, parent.picks[s], to);
+      g.resolution = to;
+    }
+    for (int s = 0; s < ps.numStages; ++s)
+      if (rng.uniform() < options.stageMutationProb) g.picks[s] = randomPick(s, g.resolution);
+    evaluateGenome(ps, shape, g);
+    return g;
+  }
+  // Chained: a resolution change keeps each stage's sub-stage where the
+  // table has it there; then, in stage order, a stage is re-drawn when it is
+  // mutated or no longer fits (its input differs from the new previous
+  // output, or it was missing at the new resolution).
+  std::vector<std::optional<uint32_t>> picks(parent.picks.begin(), parent.picks.end());
   if (rng.uniform() < options.resolutionMutationProb) {
-    const uint32_t to = rng.below(static_cast<uint32_t>(ps.numResolutions));
-    for (int s = 0; s < ps.numStages; ++s) g.picks[s] = remap(s, parent.resolution, parent.picks[s], to);
+    const uint32_t to = randomViableResolution();
+    for (int s = 0; s < ps.numStages; ++s)
+      picks[s] = sameSubStage(s, parent.resolution, parent.picks[s], to);
     g.resolution = to;
   }
-  for (int s = 0; s < ps.numStages; ++s)
-    if (rng.uniform() < options.stageMutationProb) g.picks[s] = randomPick(s, g.resolution);
+  int width = 0;
+  for (int s = 0; s < ps.numStages; ++s) {
+    const bool mutated = rng.uniform() < options.stageMutationProb;
+    if (mutated || !fits(s, g.resolution, picks[s], width))
+      picks[s] = randomCompatiblePick(s, g.resolution, width);
+    g.picks[s] = *picks[s];
+    width = outputWidth(s, g.resolution, g.picks[s]);
+  }
   evaluateGenome(ps, shape, g);
   return g;
 }
@@ -343,9 +782,27 @@ Genome SubnetEvolution::mutate(const Genome &parent) {
 Genome SubnetEvolution::crossover(const Genome &first, const Genome &second) {
   Genome g;
   g.resolution = rng.uniform() < 0.5 ? first.resolution : second.resolution;
+  if (!chain) {
+    for (int s = 0; s < ps.numStages; ++s) {
+      const Genome &donor = rng.uniform() < 0.5 ? first : second;
+      g.picks.push_back(remap(s, donor.resolution, donor.picks[s], g.resolution));
+    }
+    evaluateGenome(ps, shape, g);
+    return g;
+  }
+  // Chained: take the donor's stage when it fits after the stages already
+  // chosen, else the other parent's, else repair with a compatible row.
+  int width = 0;
   for (int s = 0; s < ps.numStages; ++s) {
-    const Genome &donor = rng.uniform() < 0.5 ? first : second;
-    g.picks.push_back(remap(s, donor.resolution, donor.picks[s], g.resolution));
+    const bool fromFirst = rng.uniform() < 0.5;
+    const Genome &donor = fromFirst ? first : second;
+    const Genome &other = fromFirst ? second : first;
+    std::optional<uint32_t> pick = sameSubStage(s, donor.resolution, donor.picks[s], g.resolution);
+    if (!fits(s, g.resolution, pick, width))
+      pick = sameSubStage(s, other.resolution, other.picks[s], g.resolution);
+    if (!fits(s, g.resolution, pick, width)) pick = randomCompatiblePick(s, g.resolution, width);
+    g.picks.push_back(*pick);
+    width = outputWidth(s, g.resolution, *pick);
   }
   evaluateGenome(ps, shape, g);
   return g;
@@ -360,6 +817,7 @@ bool SubnetEvolution::accept(Genome &g) {
 std::vector<Genome> SubnetEvolution::run() {
   auto byLoss = [](const Genome &x, const Genome &y) { return x.loss < y.loss; };
   std::vector<Genome> population;
+  if (chain && chain->viableResolutions.empty()) return history; // no consistent subnet at all
   for (int64_t i = 0; i < options.populationSize; ++i) {
     bool found = false;
     for (int64_t tries = 0; tries < options.maxSampleTries && !found; ++tries) {
@@ -375,7 +833,13 @@ std::vector<Genome> SubnetEvolution::run() {
 
   const int64_t parentTarget =
       std::max<int64_t>(1, std::llround(options.parentRatio * options.populationSize));
+  size_t historyAtIterationStart = 0;
   for (int64_t iteration = 0; iteration < options.iterations; ++iteration) {
+    // An iteration that found nothing new (every try of every child hit a
+    // seen or invalid subnet) means the reachable valid subnets are used up;
+    // the next would only burn the same tries again.
+    if (iteration > 0 && history.size() == historyAtIterationStart) break;
+    historyAtIterationStart = history.size();
     std::stable_sort(population.begin(), population.end(), byLoss);
     if (static_cast<int64_t>(population.size()) > parentTarget) population.resize(parentTarget);
     const std::vector<Genome> parents = population;
@@ -424,23 +888,46 @@ Expected<KnapsackSolution> solveSubnetKnapsack(TableSet &tables, const SearchSpa
                                                double stepMs) {
   if (!std::isfinite(constraintMs) || constraintMs <= 0)
     return makeError("subnet knapsack: latency constraint must be finite and positive");
-  auto prepared = prepareSpace(tables, shape, space);
+  auto prepared = prepareSpace(tables, shape, space, /*withChannels=*/false);
   if (!prepared) return std::move(prepared).takeError();
   return solveKnapsack(*prepared, shape, constraintMs, stepMs);
+}
+
+Expected<KnapsackSolution> solveChainedSubnetKnapsack(TableSet &tables,
+                                                      const SearchSpaceShape &shape,
+                                                      const Space &space, double constraintMs,
+                                                      const ChainedKnapsackOptions &options) {
+  if (!std::isfinite(constraintMs) || constraintMs <= 0)
+    return makeError("subnet knapsack: latency constraint must be finite and positive");
+  for (int channels : options.firstStageInputChannels)
+    if (channels <= 0)
+      return makeError("subnet knapsack: first-stage input channels must be positive");
+  auto prepared = prepareSpace(tables, shape, space, /*withChannels=*/true);
+  if (!prepared) return std::move(prepared).takeError();
+  const ChainIndex chain = buildChainIndex(*prepared, options.firstStageInputChannels);
+  KnapsackSolution solution = solveChained(*prepared, shape, chain, constraintMs);
+  if (options.computeUnchainedBound) {
+    auto unchained = solveKnapsack(*prepared, shape, constraintMs, options.unchainedStepMs);
+    if (!unchained) return std::move(unchained).takeError();
+    solution.unchainedLowerBoundLoss = unchained->lowerBoundLoss;
+  }
+  return solution;
 }
 
 Expected<SubnetSearchResult> searchSubnets(TableSet &tables, const SearchSpaceShape &shape,
                                            const Space &space, const SubnetSearchOptions &options) {
   if (Status valid = options.validate(); !valid) return makeError(valid.error());
-  auto prepared = prepareSpace(tables, shape, space);
+  auto prepared = prepareSpace(tables, shape, space, options.chainChannels);
   if (!prepared) return std::move(prepared).takeError();
+  std::optional<ChainIndex> chain;
+  if (options.chainChannels) chain = buildChainIndex(*prepared, options.firstStageInputChannels);
   SubnetSearchResult result;
   for (double constraintMs : options.constraintsMs) {
     ConstraintSubnets out;
     out.constraintMs = constraintMs;
 
     auto start = std::chrono::steady_clock::now();
-    SubnetEvolution evolution(*prepared, shape, options, constraintMs);
+    SubnetEvolution evolution(*prepared, shape, options, constraintMs, chain ? &*chain : nullptr);
     std::vector<Genome> found = evolution.run();
     std::stable_sort(found.begin(), found.end(),
                      [](const Genome &x, const Genome &y) { return x.loss < y.loss; });
@@ -450,10 +937,19 @@ Expected<SubnetSearchResult> searchSubnets(TableSet &tables, const SearchSpaceSh
     out.evolutionSeconds = secondsSince(start);
 
     start = std::chrono::steady_clock::now();
-    auto exact = solveKnapsack(*prepared, shape, constraintMs, options.knapsackStepMs);
-    if (!exact) return std::move(exact).takeError();
-    out.exact = std::move(*exact);
-    out.knapsackSeconds = secondsSince(start);
+    auto unchained = solveKnapsack(*prepared, shape, constraintMs, options.knapsackStepMs);
+    if (!unchained) return std::move(unchained).takeError();
+    const double unchainedSeconds = secondsSince(start);
+    if (chain) {
+      start = std::chrono::steady_clock::now();
+      out.exact = solveChained(*prepared, shape, *chain, constraintMs);
+      out.knapsackSeconds = secondsSince(start);
+      out.exact.unchainedLowerBoundLoss = unchained->lowerBoundLoss;
+      out.unchainedBoundSeconds = unchainedSeconds;
+    } else {
+      out.exact = std::move(*unchained);
+      out.knapsackSeconds = unchainedSeconds;
+    }
 
     if (!out.evolutionTop.empty() && out.exact.feasible) {
       out.gap = out.evolutionTop.front().loss - out.exact.subnet.loss;

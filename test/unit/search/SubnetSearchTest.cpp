@@ -123,9 +123,13 @@ TEST_F(SubnetFixture, CoarseStepIsConservativeAndBounded) {
   EXPECT_GT(unproven, 0); // the coarse grid must actually lose the proof sometimes
 }
 
-TEST_F(SubnetFixture, EvolutionStaysInTheWindowAndNeverBeatsTheOptimum) {
+// SpaceEvo's model (stages independent); the chained default is covered in
+// ChainedSubnetSearchTest.cpp. These random tables chain only through window
+// 0, so this space has no channel-consistent subnet at all.
+TEST_F(SubnetFixture, UnchainedEvolutionStaysInTheWindowAndNeverBeatsTheOptimum) {
   const Space space = *parseSpaceEncoding("tiny-011-101");
   SubnetSearchOptions options;
+  options.chainChannels = false;
   options.constraintsMs = {5.0, 8.0};
   options.latencyWindowMs = 3.0;
   options.populationSize = 40;
@@ -154,6 +158,7 @@ TEST_F(SubnetFixture, EvolutionStaysInTheWindowAndNeverBeatsTheOptimum) {
     EXPECT_EQ(c.gap, c.evolutionTop[0].loss - c.exact.subnet.loss);
     EXPECT_GE(c.gap, 0);
     EXPECT_NEAR(c.relativeGap, c.gap / c.exact.subnet.loss, 1e-15);
+    EXPECT_FALSE(c.exact.channelsChained);
   }
   // Deterministic for a seed.
   auto again = searchSubnets(tables, shape, space, options);
@@ -166,7 +171,7 @@ TEST_F(SubnetFixture, EvolutionStaysInTheWindowAndNeverBeatsTheOptimum) {
 }
 
 TEST_F(SubnetFixture, NothingFitsIsReportedNotFailed) {
-  SubnetSearchOptions options;
+  SubnetSearchOptions options; // chained (the default); tiny-000-000 chains 16 -> 16
   options.constraintsMs = {0.4}; // below the fixed stages alone at 224
   options.populationSize = 8;
   options.iterations = 2;
@@ -177,6 +182,7 @@ TEST_F(SubnetFixture, NothingFitsIsReportedNotFailed) {
   EXPECT_FALSE(result->constraints[0].exact.feasible);
   EXPECT_TRUE(result->constraints[0].exact.provenOptimal); // proven: nothing fits
   EXPECT_EQ(result->constraints[0].gap, 0);
+  EXPECT_TRUE(result->constraints[0].exact.channelsChained);
 }
 
 TEST_F(SubnetFixture, ErrorsAreValues) {
@@ -191,11 +197,12 @@ TEST_F(SubnetFixture, ErrorsAreValues) {
   EXPECT_FALSE(solveSubnetKnapsack(tables, shape, *parseSpaceEncoding("tiny-030-000"), 5).ok());
 }
 
-TEST(PublishedTables, KnapsackIsProvenAndEvolutionIsNoBetter) {
+TEST(PublishedTables, UnchainedKnapsackIsProvenAndEvolutionIsNoBetter) {
   const std::string path = publishedTables("onnxw");
   if (path.empty()) GTEST_SKIP() << "SPACEEVO_BLOCK_LUT not set";
   TableSet tables(path);
   SubnetSearchOptions options;
+  options.chainChannels = false;
   options.constraintsMs = {10};
   auto result = searchSubnets(tables, onnxwShape(), *parseSpaceEncoding("onnxw-131121-022230"), options);
   ASSERT_TRUE(result.ok()) << result.error();
