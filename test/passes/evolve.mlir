@@ -10,7 +10,7 @@
 // The best space comes right after the hyperspace, marked as evolved.
 // CHECK: spaceevo.head
 // CHECK-NEXT: }
-// CHECK-NEXT: spaceevo.space "tiny-01-00" {spaceevo.evolved, spaceevo.qt = [{constraint_ms = 5.000000e+00 : f64, feasible = 500 : i64, loss = {{0.54|5.400000e-01}}{{[0-9]*}} : f64
+// CHECK-NEXT: spaceevo.space "tiny-01-00" {spaceevo.evolved, spaceevo.qt = [{constraint_ms = 5.000000e+00 : f64, feasible = 500 : i64, loss = {{0.5399999|0.54|5.400000e-01}}{{[0-9]*}} : f64
 // CHECK-SAME: spaceevo.qt_score = 1.85185
 
 // The history has a header and one line per evaluated space, no space twice.
@@ -33,7 +33,7 @@
 // RUN: %if block-lut %{ FileCheck %s --check-prefix=ONNXW < %t.1 %}
 // PROGRESS: spaceevo-evolve: 15/300 spaces, best {{[0-9.]+}} onnxw-{{[0-9]+}}-{{[0-9]+}}, {{[0-9.]+}} s, ~{{[0-9.]+}} s left
 // PROGRESS: spaceevo-evolve: done: 300 spaces scored in {{[0-9]+}} cycles
-// ONNXW: spaceevo.space "onnxw-{{[0-5]{6}}}-{{[0-3]{6}}}" {spaceevo.evolved
+// ONNXW: spaceevo.space "onnxw-{{[0-5]+}}-{{[0-3]+}}" {spaceevo.evolved
 
 // Errors.
 // RUN: not spaceevo-opt %S/Inputs/tiny.mlir --spaceevo-evolve="constraints=5" 2>&1 | FileCheck %s --check-prefix=NOTABLES
