@@ -160,4 +160,38 @@ def Evolve : Pass<"spaceevo-evolve", "::mlir::ModuleOp"> {
   ]);
 }
 
+def SearchSubnets : Pass<"spaceevo-search-subnets", "::mlir::ModuleOp"> {
+  let summary = "Find the lowest-loss subnets of each space under latency budgets";
+  let description = [{
+    For every `spaceevo.space` and latency constraint c, searches the block
+    tables for the subnet (a resolution and one table row per stage) with
+    the lowest loss whose latency (stages + fixed stem and head) is at most
+    c, two ways: SpaceEvo's evolutionary search (population, iterations,
+    mutation and crossover, valid only within [c - window, c]) and the exact
+    answer (loss and latency add up over stages, so this is a
+    multiple-choice knapsack, solved by dynamic programming). With
+    `chain=true` (the default) a subnet is channel-consistent: each stage's
+    row takes the previous stage's output width as input, and stage 1 takes
+    a width the fixed stages can output, so the subnets are real networks.
+    Each is emitted as a `spaceevo.network` after its space (stem and fixed
+    stages at their smallest), with `spaceevo.method` ("exact" or
+    "evolution"), `spaceevo.constraint_ms`, `spaceevo.predicted_loss` and
+    `spaceevo.predicted_latency_ms`; the space gets `spaceevo.subnet_search`:
+    per constraint both losses, the relative gap between them and a lower
+    bound on the loss (with chaining: the optimum of the unchained problem).
+  }];
+  let options = !listconcat(SpaceEvo_TableOptions, [
+    Option<"chain", "chain", "bool", /*default=*/"true",
+           "only channel-consistent subnets (false: SpaceEvo's model, stages independent)">,
+    Option<"latencyWindow", "window", "double", /*default=*/"5",
+           "evolution keeps subnets with latency in [c - window, c] (ms)">,
+    Option<"population", "population", "int64_t", /*default=*/"512",
+           "evolution population size">,
+    Option<"iterations", "iterations", "int64_t", /*default=*/"20",
+           "evolution iterations">,
+    Option<"evolutionSubnets", "evolution-subnets", "int64_t", /*default=*/"1",
+           "best evolution subnets emitted per constraint (0: none)">
+  ]);
+}
+
 #endif // SPACEEVO_PASSES_TD
