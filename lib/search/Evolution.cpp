@@ -14,6 +14,9 @@
 
 namespace spaceevo::search {
 
+/// Cycles without a new child before a random new space joins instead.
+constexpr int64_t kFruitlessCyclesBeforeRandom = 50;
+
 const char *spaceOriginName(SpaceOrigin origin) {
   switch (origin) {
   case SpaceOrigin::Uniform: return "uniform";
@@ -179,6 +182,19 @@ Expected<EvolutionResult> AgingEvolution::run() {
       result.stopReason = "every space of the hyperspace has been evaluated";
       break;
     }
+    // Children of the population's best may all be known (a small space, or
+    // a converged population): a truly random new space then keeps the
+    // search moving, so every space is eventually reached.
+    if (fruitlessCycles > 0 && fruitlessCycles % kFruitlessCyclesBeforeRandom == 0) {
+      Space space = randomSpace();
+      while (scoredByEncoding.count(encodeSpace(space))) space = randomSpace();
+      auto added = evaluate(std::move(space), SpaceOrigin::Random, -1);
+      if (!added) return std::move(added).takeError();
+      population.push_back(result.history.back().id);
+      if (static_cast<int64_t>(population.size()) > options.populationSize) population.pop_front();
+      fruitlessCycles = 0;
+      continue;
+    }
     if (fruitlessCycles >= options.maxFruitlessCycles) {
       result.stopReason = "no new space in " + std::to_string(fruitlessCycles) + " consecutive cycles";
       break;
@@ -209,23 +225,16 @@ Expected<EvolutionResult> AgingEvolution::run() {
       if (done()) break;
       Space child;
       if (!mutate(parent, changeBlock, child)) continue;
-      const std::string childEncoding = encodeSpace(child);
       auto added = evaluate(std::move(child),
                             changeBlock ? SpaceOrigin::BlockMutation : SpaceOrigin::WindowMutation,
                             parentId);
       if (!added) return std::move(added).takeError();
-      // A child scored before is not scored again, but it still joins the
-      // population with its cached score and the oldest member still dies:
-      // otherwise a population whose neighbourhood is explored would freeze.
-      int64_t childId;
-      if (*added) {
-        producedNew = true;
-        childId = result.history.back().id;
-      } else {
+      if (!*added) {
         ++result.duplicateChildren;
-        childId = scoredByEncoding.at(childEncoding);
+        continue;
       }
-      population.push_back(childId);
+      producedNew = true;
+      population.push_back(result.history.back().id);
       if (static_cast<int64_t>(population.size()) > options.populationSize) population.pop_front();
     }
     fruitlessCycles = producedNew ? 0 : fruitlessCycles + 1;
