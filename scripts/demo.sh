@@ -5,33 +5,39 @@
 #   --space ENCODING   space to materialize (default onnxw-123450-012330)
 #   --count N          networks to sample from it (default 3)
 #   --seed S           sampling seed (default 1)
-#   --tables DIR       a directory of SpaceEvo block tables for onnxw to check
-#                      (default: ../shared/data/block-lut/onnxw when present)
+#   --tables DIR       a directory of SpaceEvo block tables for the space's
+#                      hyperspace: check them, evolve the best space on them
+#                      and find its best subnets (default:
+#                      ../shared/data/block-lut/<hyperspace> when present)
+#   --constraints LIST latency budgets in ms for the evolution (default 10)
 source "$(dirname "$0")/common.sh"
 
 SPACE=onnxw-123450-012330
 COUNT=3
 SEED=1
 TABLES=""
+CONSTRAINTS=10
 while (($#)); do
   case "$1" in
     --space) SPACE="$2"; shift 2 ;;
     --count) COUNT="$2"; shift 2 ;;
     --seed) SEED="$2"; shift 2 ;;
     --tables) TABLES="$2"; shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    --constraints) CONSTRAINTS="$2"; shift 2 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "demo.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
-if [[ -z "$TABLES" && -d "$SPACEEVO_ROOT/../shared/data/block-lut/onnxw" ]]; then
-  TABLES="$SPACEEVO_ROOT/../shared/data/block-lut/onnxw"
+HYPERSPACE_NAME="${SPACE%%-*}"
+if [[ -z "$TABLES" && -d "$SPACEEVO_ROOT/../shared/data/block-lut/$HYPERSPACE_NAME" ]]; then
+  TABLES="$SPACEEVO_ROOT/../shared/data/block-lut/$HYPERSPACE_NAME"
 fi
 
 ensure_packages
 configure_and_build
 
 OPT="$BUILD_DIR/bin/spaceevo-opt"
-HYPERSPACE="$SPACEEVO_ROOT/spaces/${SPACE%%-*}.mlir"
+HYPERSPACE="$SPACEEVO_ROOT/spaces/$HYPERSPACE_NAME.mlir"
 [[ -f "$HYPERSPACE" ]] || { echo "demo.sh: no hyperspace file $HYPERSPACE" >&2; exit 2; }
 
 echo
@@ -51,4 +57,16 @@ if [[ -n "$TABLES" ]]; then
   echo "== 3. block tables in $TABLES against the hyperspace (--spaceevo-check-tables)"
   "$OPT" "$HYPERSPACE" --spaceevo-check-tables="dir=$TABLES" |
     grep -oE "spaceevo.table_files = [0-9]+|spaceevo.table_rows = [0-9]+"
+
+  echo
+  echo "== 4. evolve the best space of @$HYPERSPACE_NAME under $CONSTRAINTS ms (--spaceevo-evolve), then its best subnets (--spaceevo-search-subnets)"
+  "$OPT" "$HYPERSPACE" \
+    --spaceevo-evolve="tables=$TABLES constraints=$CONSTRAINTS seed=$SEED" \
+    --spaceevo-search-subnets="tables=$TABLES constraints=$CONSTRAINTS seed=$SEED evolution-subnets=0" \
+    > "$BUILD_DIR/demo-evolved.mlir"
+  grep -E "spaceevo.space |spaceevo.network " "$BUILD_DIR/demo-evolved.mlir" | sed -E 's/^ +//; s/ \{$//'
+  echo "(full IR: $BUILD_DIR/demo-evolved.mlir)"
+else
+  echo
+  echo "== no block tables given (--tables DIR): skipping the table check and the evolution"
 fi
