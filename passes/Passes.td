@@ -194,4 +194,34 @@ def SearchSubnets : Pass<"spaceevo-search-subnets", "::mlir::ModuleOp"> {
   ]);
 }
 
+//===----------------------------------------------------------------------===//
+// Lowering to INT8 TOSA
+//===----------------------------------------------------------------------===//
+
+def LowerInt8 : Pass<"spaceevo-lower-int8", "::mlir::ModuleOp"> {
+  let summary = "Lower networks and sub-stages to INT8 TOSA functions";
+  let description = [{
+    Every `spaceevo.network` becomes `func.func @<name>(tensor<1xRxRx3xi8>)`
+    and every `spaceevo.substage` `func.func @<name>(tensor<1xSxSxCxi8>)`
+    made of upstream TOSA ops on int8/int32 tensors in NHWC: `tosa.conv2d`
+    and `tosa.depthwise_conv2d` with zero points, `tosa.rescale` (int32
+    multiplier and shift, per channel), `tosa.clamp` for ReLU/ReLU6,
+    `tosa.table` for Hswish/Swish/Hsigmoid, `tosa.add` and `tosa.mul` on
+    rescaled int32 operands for residuals and squeeze-excite,
+    `tosa.avg_pool2d`, `tosa.reshape` and `tosa.fully_connected`. Weights
+    are deterministic constants (`weights=seeded` He-style with `seed`, or
+    `splat`). The spaceevo ops are removed, so the result is plain upstream
+    IR that `mlir-opt` verifies and lowers (`--tosa-to-linalg`); each
+    function carries `spaceevo.source` naming what it came from.
+  }];
+  let options = [
+    Option<"weights", "weights", "std::string", /*default=*/"\"seeded\"",
+           "weight constants: 'seeded' (He-style, from seed) or 'splat' (all 1)">,
+    Option<"seed", "seed", "uint64_t", /*default=*/"0",
+           "seed of the weight constants">
+  ];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::tosa::TosaDialect"];
+}
+
 #endif // SPACEEVO_PASSES_TD

@@ -1,0 +1,314 @@
+//===- LowerInt8.cpp - --spaceevo-lower-int8 ------------------------------===//
+//
+// Emits the INT8 plan of lib/lower (Int8Plan.h) as upstream TOSA. All the
+// numbers (weights, zero points, multipliers, tables) come from the plan;
+// this file only chooses ops and types.
+//
+//===----------------------------------------------------------------------===//
+#include "spaceevo/lower/Int8Plan.h"
+#include "spaceevo/passes/Passes.h"
+#include "spaceevo/space/NetworkCost.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+
+namespace mlir::spaceevo {
+#define GEN_PASS_DEF_LOWERINT8
+#include "passes/Passes.h.inc"
+} // namespace mlir::spaceevo
+
+using namespace mlir;
+using namespace mlir::spaceevo;
+
+namespace {
+
+class TosaEmitter {
+public:
+  TosaEmitter(OpBuilder &builder, Location loc) : b(builder), loc(loc) {}
+
+  RankedTensorType i8(ArrayRef<int64_t> shape) {
+    return RankedTensorType::get(shape, b.getI8Type());
+  }
+  RankedTensorType i32(ArrayRef<int64_t> shape) {
+    return RankedTensorType::get(shape, b.getI32Type());
+  }
+
+  Value constI8(ArrayRef<int64_t> shape, ArrayRef<int8_t> data) {
+    auto type = i8(shape);
+    return b.create<tosa::ConstOp>(
+        loc, type, DenseElementsAttr::get(type, llvm::ArrayRef(data)));
+  }
+  Value constI32(ArrayRef<int64_t> shape, ArrayRef<int32_t> data) {
+    auto type = i32(shape);
+    return b.create<tosa::ConstOp>(
+        loc, type, DenseElementsAttr::get(type, llvm::ArrayRef(data)));
+  }
+
+  Value rescale(Value input, RankedTensorType resultType,
+                const ::spaceevo::Int8Rescale &r, bool doubleRound) {
+    SmallVector<NamedAttribute> attrs = {
+        b.getNamedAttr("input_zp", b.getI32IntegerAttr(r.inputZeroPoint)),
+        b.getNamedAttr("output_zp", b.getI32IntegerAttr(r.outputZeroPoint)),
+        b.getNamedAttr("multiplier", b.getDenseI32ArrayAttr(r.multiplier)),
+        b.getNamedAttr("shift", b.getDenseI8ArrayAttr(r.shift)),
+        b.getNamedAttr("scale32", b.getBoolAttr(true)),
+        b.getNamedAttr("double_round", b.getBoolAttr(doubleRound)),
+        b.getNamedAttr("per_channel", b.getBoolAttr(r.perChannel())),
+    };
+    return b.create<tosa::RescaleOp>(loc, TypeRange{resultType},
+                                     ValueRange{input}, attrs);
+  }
+
+  /// Clamp or table after a rescale, as the plan says.
+  Value activation(Value x, const ::spaceevo::Int8Node &node) {
+    auto type = cast<RankedTensorType>(x.getType());
+    switch (node.activation) {
+    case ::spaceevo::Int8ActivationKind::None:
+      return x;
+    case ::spaceevo::Int8ActivationKind::Clamp:
+      return b.create<tosa::ClampOp>(
+          loc, TypeRange{type}, ValueRange{x},
+          ArrayRef<NamedAttribute>{
+              b.getNamedAttr("min_int", b.getI64IntegerAttr(node.clampMin)),
+              b.getNamedAttr("max_int", b.getI64IntegerAttr(node.clampMax)),
+              b.getNamedAttr("min_fp", b.getF32FloatAttr(node.clampMin)),
+              b.getNamedAttr("max_fp", b.getF32FloatAttr(node.clampMax))});
+    case ::spaceevo::Int8ActivationKind::Table: {
+      Value table = constI8({256}, node.table);
+      return b.create<tosa::TableOp>(loc, TypeRange{type},
+                                     ValueRange{x, table});
+    }
+    }
+    return x;
+  }
+
+  FailureOr<Value> emit(const ::spaceevo::Int8Node &node, Value input,
+                        Value other) {
+    const ::spaceevo::Primitive &op = node.op;
+    SmallVector<int64_t> outShape = {1, op.outHeight, op.outWidth,
+                                     op.outChannels};
+    switch (op.kind) {
+    case ::spaceevo::PrimitiveKind::Conv:
+    case ::spaceevo::PrimitiveKind::DepthwiseConv: {
+      bool depthwise = op.kind == ::spaceevo::PrimitiveKind::DepthwiseConv;
+      SmallVector<int64_t> weightShape =
+          depthwise ? SmallVector<int64_t>{op.kernel, op.kernel, op.inChannels, 1}
+                    : SmallVector<int64_t>{op.outChannels, op.kernel,
+                                           op.kernel, op.inChannels};
+      Value weight = constI8(weightShape, node.weights);
+      Value bias = constI32({op.outChannels}, node.bias);
+      SmallVector<NamedAttribute> attrs = {
+          b.getNamedAttr("pad", b.getDenseI64ArrayAttr({op.padding, op.padding,
+                                                         op.padding, op.padding})),
+          b.getNamedAttr("stride", b.getDenseI64ArrayAttr({op.stride, op.stride})),
+          b.getNamedAttr("dilation", b.getDenseI64ArrayAttr({1, 1})),
+          b.getNamedAttr("quantization_info",
+                         tosa::ConvOpQuantizationAttr::get(
+                             b.getContext(), node.input.zeroPoint, 0))};
+      Value acc;
+      if (depthwise)
+        acc = b.create<tosa::DepthwiseConv2DOp>(
+            loc, TypeRange{i32(outShape)}, ValueRange{input, weight, bias}, attrs);
+      else
+        acc = b.create<tosa::Conv2DOp>(loc, TypeRange{i32(outShape)},
+                                       ValueRange{input, weight, bias}, attrs);
+      Value y = rescale(acc, i8(outShape), node.outputRescale, true);
+      return activation(y, node);
+    }
+    case ::spaceevo::PrimitiveKind::FullyConnected: {
+      // [1, 1, 1, C] (or [1, C]) -> [1, C] -> [1, O].
+      Value flat = input;
+      if (cast<RankedTensorType>(input.getType()).getRank() != 2)
+        flat = b.create<tosa::ReshapeOp>(
+            loc, TypeRange{i8({1, op.inChannels})}, ValueRange{input},
+            ArrayRef<NamedAttribute>{b.getNamedAttr(
+                "new_shape", b.getDenseI64ArrayAttr({1, op.inChannels}))});
+      Value weight = constI8({op.outChannels, op.inChannels}, node.weights);
+      Value bias = constI32({op.outChannels}, node.bias);
+      Value acc = b.create<tosa::FullyConnectedOp>(
+          loc, TypeRange{i32({1, op.outChannels})},
+          ValueRange{flat, weight, bias},
+          ArrayRef<NamedAttribute>{b.getNamedAttr(
+              "quantization_info", tosa::ConvOpQuantizationAttr::get(
+                                       b.getContext(), node.input.zeroPoint, 0))});
+      Value y = rescale(acc, i8({1, op.outChannels}), node.outputRescale, true);
+      return activation(y, node);
+    }
+    case ::spaceevo::PrimitiveKind::GlobalAvgPool:
+      return Value(b.create<tosa::AvgPool2dOp>(
+          loc, TypeRange{i8(outShape)}, ValueRange{input},
+          ArrayRef<NamedAttribute>{
+              b.getNamedAttr("kernel",
+                             b.getDenseI64ArrayAttr({op.inHeight, op.inWidth})),
+              b.getNamedAttr("stride", b.getDenseI64ArrayAttr({1, 1})),
+              b.getNamedAttr("pad", b.getDenseI64ArrayAttr({0, 0, 0, 0})),
+              b.getNamedAttr("acc_type", TypeAttr::get(b.getI32Type())),
+              b.getNamedAttr("quantization_info",
+                             tosa::UnaryOpQuantizationAttr::get(
+                                 b.getContext(), node.input.zeroPoint,
+                                 node.output.zeroPoint))}));
+    case ::spaceevo::PrimitiveKind::ChannelScale:
+    case ::spaceevo::PrimitiveKind::Add: {
+      auto otherType = cast<RankedTensorType>(other.getType());
+      Value a = rescale(input, i32(outShape), node.inputRescale, false);
+      Value c = rescale(other, i32(otherType.getShape()), node.otherRescale,
+                        false);
+      Value combined;
+      if (op.kind == ::spaceevo::PrimitiveKind::Add)
+        combined = b.create<tosa::AddOp>(loc, TypeRange{i32(outShape)},
+                                         ValueRange{a, c});
+      else
+        combined = b.create<tosa::MulOp>(
+            loc, TypeRange{i32(outShape)}, ValueRange{a, c},
+            ArrayRef<NamedAttribute>{
+                b.getNamedAttr("shift", b.getI8IntegerAttr(0))});
+      Value y = rescale(combined, i8(outShape), node.outputRescale, true);
+      return activation(y, node);
+    }
+    }
+    return failure();
+  }
+
+private:
+  OpBuilder &b;
+  Location loc;
+};
+
+struct LowerInt8Pass
+    : public mlir::spaceevo::impl::LowerInt8Base<LowerInt8Pass> {
+  using LowerInt8Base::LowerInt8Base;
+
+  LogicalResult lower(Operation *source, StringRef name,
+                      const ::spaceevo::Expansion &expansion, int64_t inC,
+                      int64_t inH, int64_t inW,
+                      const ::spaceevo::Int8PlanOptions &options) {
+    ::spaceevo::Result<::spaceevo::Int8Plan> plan =
+        ::spaceevo::planInt8(expansion, inC, inH, inW, options);
+    if (!plan)
+      return emitError(source->getLoc())
+             << "--spaceevo-lower-int8: " << plan.error();
+    OpBuilder builder(source);
+    Location loc = source->getLoc();
+    TosaEmitter emitter(builder, loc);
+    Type inputType = emitter.i8({1, inH, inW, inC});
+    const ::spaceevo::Primitive &last = expansion.ops.back();
+    Type outputType =
+        last.kind == ::spaceevo::PrimitiveKind::FullyConnected
+            ? Type(emitter.i8({1, last.outChannels}))
+            : Type(emitter.i8({1, last.outHeight, last.outWidth,
+                               last.outChannels}));
+    auto func = builder.create<func::FuncOp>(
+        loc, name, builder.getFunctionType({inputType}, {outputType}));
+    func->setAttr("spaceevo.source", builder.getStringAttr(
+                                         source->getName().getStringRef() +
+                                         " @" + name));
+    Block *entry = func.addEntryBlock();
+    builder.setInsertionPointToStart(entry);
+    SmallVector<Value> values;
+    auto operand = [&](int index) -> Value {
+      if (index == ::spaceevo::kExpansionInput)
+        return entry->getArgument(0);
+      if (index < 0)
+        return Value();
+      return values[index];
+    };
+    for (const ::spaceevo::Int8Node &node : plan->nodes) {
+      FailureOr<Value> value =
+          emitter.emit(node, operand(node.op.input), operand(node.op.other));
+      if (failed(value))
+        return emitError(loc) << "--spaceevo-lower-int8: cannot lower a '"
+                              << ::spaceevo::primitiveKindName(node.op.kind)
+                              << "'";
+      values.push_back(*value);
+    }
+    builder.create<func::ReturnOp>(loc, values.back());
+    return success();
+  }
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    ::spaceevo::Int8PlanOptions options;
+    options.seed = seed;
+    if (weights == "seeded")
+      options.weights = ::spaceevo::WeightFill::Seeded;
+    else if (weights == "splat")
+      options.weights = ::spaceevo::WeightFill::Splat;
+    else {
+      emitError(module.getLoc()) << "--spaceevo-lower-int8: weights must be "
+                                    "'seeded' or 'splat', not '"
+                                 << weights << "'";
+      return signalPassFailure();
+    }
+    SymbolTable symbols(module);
+    bool lowered = false;
+    for (Operation &op : llvm::make_early_inc_range(module.getOps())) {
+      if (auto net = dyn_cast<NetworkOp>(op)) {
+        auto hyperspace = symbols.lookup<HyperspaceOp>(net.getHyperspace());
+        if (!hyperspace) {
+          emitError(net.getLoc()) << "refers to hyperspace @"
+                                  << net.getHyperspace()
+                                  << ", which is not defined in this module";
+          return signalPassFailure();
+        }
+        ::spaceevo::Result<::spaceevo::Expansion> expansion =
+            ::spaceevo::expandNetwork(toSpec(hyperspace), toSpec(net));
+        if (!expansion) {
+          emitError(net.getLoc()) << "--spaceevo-lower-int8: "
+                                  << expansion.error();
+          return signalPassFailure();
+        }
+        int64_t r = net.getResolution();
+        if (failed(lower(net, net.getSymName(), *expansion, 3, r, r, options)))
+          return signalPassFailure();
+        lowered = true;
+      } else if (auto sub = dyn_cast<SubstageOp>(op)) {
+        auto hyperspace = symbols.lookup<HyperspaceOp>(sub.getHyperspace());
+        if (!hyperspace) {
+          emitError(sub.getLoc()) << "refers to hyperspace @"
+                                  << sub.getHyperspace()
+                                  << ", which is not defined in this module";
+          return signalPassFailure();
+        }
+        ::spaceevo::HyperspaceSpec hs = toSpec(hyperspace);
+        ::spaceevo::SubstageSpec spec = toSpec(sub);
+        const ::spaceevo::StageSpec *stage = hs.findStage(spec.stage);
+        const ::spaceevo::CandidateSpec *candidate = nullptr;
+        if (stage && !spec.layers.empty())
+          for (const ::spaceevo::CandidateSpec &c : stage->candidates)
+            if (c.block == spec.layers.front().config.block)
+              candidate = &c;
+        ::spaceevo::Expansion expansion;
+        expansion.outChannels = spec.inChannels;
+        expansion.outHeight = expansion.outWidth = spec.inSize;
+        for (const ::spaceevo::NetworkLayer &layer : spec.layers) {
+          ::spaceevo::Result<::spaceevo::Expansion> block =
+              ::spaceevo::expandBlock(
+                  layer.config, expansion.outChannels, expansion.outHeight,
+                  expansion.outWidth,
+                  candidate ? candidate->act : std::nullopt);
+          if (!block) {
+            emitError(sub.getLoc()) << "--spaceevo-lower-int8: " << block.error();
+            return signalPassFailure();
+          }
+          ::spaceevo::appendExpansion(expansion, *block);
+        }
+        if (failed(lower(sub, sub.getSymName(), expansion, spec.inChannels,
+                         spec.inSize, spec.inSize, options)))
+          return signalPassFailure();
+        lowered = true;
+      }
+    }
+    if (!lowered) {
+      emitError(module.getLoc())
+          << "--spaceevo-lower-int8: the module has no 'spaceevo.network' or "
+             "'spaceevo.substage' to lower";
+      return signalPassFailure();
+    }
+    // Leave plain upstream IR: the spaceevo ops have been lowered.
+    for (Operation &op : llvm::make_early_inc_range(module.getOps()))
+      if (isa<HyperspaceOp, SpaceOp, NetworkOp, SubstageOp>(op))
+        op.erase();
+  }
+};
+
+} // namespace
