@@ -565,5 +565,26 @@ LogicalResult LayerOp::verify() {
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// KernelOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult KernelOp::verifyRegions() {
+  Block &body = getBody().front();
+  if (body.getNumArguments() != getInputs().size())
+    return emitOpError() << "has " << getInputs().size()
+                         << " inputs but its body takes "
+                         << body.getNumArguments() << " arguments";
+  for (auto [input, argument] : llvm::zip(getInputs(), body.getArguments()))
+    if (input.getType() != argument.getType())
+      return emitOpError() << "input of type " << input.getType()
+                           << " does not match body argument of type "
+                           << argument.getType();
+  auto yield = cast<YieldOp>(body.getTerminator());
+  if (yield.getValues().getTypes() != getResultTypes())
+    return emitOpError("yields values whose types differ from its results");
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "dialects/SpaceEvoOps.cpp.inc"

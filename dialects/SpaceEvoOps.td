@@ -6,6 +6,8 @@ include "SpaceEvoAttrs.td"
 include "mlir/IR/OpBase.td"
 include "mlir/IR/SymbolInterfaces.td"
 include "mlir/IR/RegionKindInterface.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
 
 // An i64 attribute read back as a signed value, so that a negative number in
 // the IR reaches the verifier as negative (upstream I64Attr reads unsigned).
@@ -236,6 +238,48 @@ def SpaceEvo_LayerOp : SpaceEvo_Op<"layer", [
     custom<ExpandStride>($expand, $stride) attr-dict
   }];
   let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Kernels: fused chains of lowered ops, the unit a runtime executes
+//===----------------------------------------------------------------------===//
+
+def SpaceEvo_KernelOp : SpaceEvo_Op<"kernel", [
+    IsolatedFromAbove, SingleBlockImplicitTerminator<"YieldOp">]> {
+  let summary = "a chain of ops a runtime fuses into one kernel";
+  let description = [{
+    Holds the ops one INT8 kernel executes (e.g. conv2d + rescale + clamp,
+    the rescales and add of a residual, a whole squeeze-excite), with their
+    constants. `kind` names the kernel family and `signature` is its stable
+    key: op kinds, shapes, strides, paddings and quantization flags, but no
+    constant values, so equal signatures cost the same. Measurements attach
+    `spaceevo.cost`.
+
+    ```mlir
+    %1 = spaceevo.kernel "conv" "conv2d[...]+rescale[pc]+clamp" (%0)
+        : (tensor<1x56x56x64xi8>) -> tensor<1x56x56x64xi8> {
+    ^bb0(%x: tensor<1x56x56x64xi8>):
+      ...
+      spaceevo.yield %y : tensor<1x56x56x64xi8>
+    }
+    ```
+  }];
+  let arguments = (ins Variadic<AnyType>:$inputs, StrAttr:$kind,
+                       StrAttr:$signature);
+  let results = (outs Variadic<AnyType>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    $kind $signature `(` $inputs `)` attr-dict `:` functional-type($inputs, $results) $body
+  }];
+  let hasRegionVerifier = 1;
+}
+
+def SpaceEvo_YieldOp : SpaceEvo_Op<"yield", [
+    Pure, HasParent<"KernelOp">, ReturnLike, Terminator]> {
+  let summary = "the results of a kernel";
+  let arguments = (ins Variadic<AnyType>:$values);
+  let assemblyFormat = "attr-dict ($values^ `:` type($values))?";
+  let builders = [OpBuilder<(ins), [{ /* empty */ }]>];
 }
 
 #endif // SPACEEVO_OPS_TD

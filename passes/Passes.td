@@ -224,4 +224,20 @@ def LowerInt8 : Pass<"spaceevo-lower-int8", "::mlir::ModuleOp"> {
                            "::mlir::tosa::TosaDialect"];
 }
 
+def FormKernels : Pass<"spaceevo-form-kernels", "::mlir::ModuleOp"> {
+  let summary = "Group the lowered TOSA ops into the kernels a runtime fuses";
+  let description = [{
+    In every function, outlines into `spaceevo.kernel` regions the chains an
+    INT8 runtime executes as one kernel: conv2d / depthwise_conv2d /
+    fully_connected with their rescale and clamp or table (and the reshape
+    feeding a fully connected layer); a residual's operand rescales, add,
+    rescale and clamp; a whole squeeze-excite (pool, two 1x1 convs, gate
+    table, channel multiply and rescale). Any other op becomes a kernel of
+    its own. Constants used only inside a kernel move into it. Each kernel
+    gets a `kind` and a stable `signature` (op kinds, shapes, strides,
+    paddings, quantization flags; no constant values) used as its cost key.
+  }];
+  let dependentDialects = ["::mlir::spaceevo::SpaceEvoDialect"];
+}
+
 #endif // SPACEEVO_PASSES_TD

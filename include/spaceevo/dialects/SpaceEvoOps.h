@@ -11,6 +11,7 @@
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/ControlFlowInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 #include "dialects/SpaceEvoEnums.h.inc"
@@ -24,6 +25,7 @@ class StemOp;
 class HeadOp;
 class CandidateOp;
 class LayerOp;
+class YieldOp;
 } // namespace mlir::spaceevo
 
 #define GET_OP_CLASSES
