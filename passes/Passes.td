@@ -240,4 +240,56 @@ def FormKernels : Pass<"spaceevo-form-kernels", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::spaceevo::SpaceEvoDialect"];
 }
 
+def Measure : Pass<"spaceevo-measure", "::mlir::ModuleOp"> {
+  let summary = "Measure every kernel on this machine, through a cost database";
+  let description = [{
+    For every `spaceevo.kernel` (see --spaceevo-form-kernels), builds the
+    runtime kernels that compute it, runs them on random inputs on one pinned
+    thread (warm-up runs, then repeats until the median is stable or a cap
+    is hit) and attaches `spaceevo.cost = #spaceevo.cost<...>` (median,
+    p10, p90, runs, backends, device). Each result is committed to the
+    SQLite cost database `db` at once, keyed by the kernel's signature, the
+    backend choice and this device's fingerprint (CPU model, ISA flags,
+    library versions): a run killed mid-way keeps what it measured and a
+    rerun measures only what is missing. Costs recorded for another device
+    are never used. Progress goes to stderr.
+  }];
+  let options = [
+    Option<"db", "db", "std::string", /*default=*/"",
+           "SQLite cost database (created if missing)">,
+    Option<"backend", "backend", "std::string", /*default=*/"\"best\"",
+           "runtime backends: best, reference, onednn or halide">,
+    Option<"repeats", "repeats", "int64_t", /*default=*/"10",
+           "timed runs before the median's stability is judged">,
+    Option<"maxRepeats", "max-repeats", "int64_t", /*default=*/"500",
+           "timed runs at most">,
+    Option<"warmup", "warmup", "int64_t", /*default=*/"3",
+           "untimed runs first">,
+    Option<"maxSeconds", "max-seconds", "double", /*default=*/"2",
+           "time budget per kernel (s)">,
+    Option<"stability", "stability", "double", /*default=*/"0.02",
+           "relative tolerance of the median's stability">,
+    Option<"threads", "threads", "int64_t", /*default=*/"1",
+           "threads per kernel (only 1 is supported: measurements are pinned)">,
+    Option<"allowMeasure", "allow-measure", "bool", /*default=*/"true",
+           "measure kernels the database lacks (false: fail on them instead)">,
+    Option<"progress", "progress", "bool", /*default=*/"true",
+           "print progress to stderr">,
+    Option<"device", "device", "std::string", /*default=*/"",
+           "device fingerprint to file costs under, as its canonical text "
+           "(default: this machine's; for tests and imports)">
+  ];
+}
+
+def PredictLatency : Pass<"spaceevo-predict-latency", "::mlir::ModuleOp"> {
+  let summary = "A function's latency as the sum of its kernels' costs";
+  let description = [{
+    Attaches to every function made of `spaceevo.kernel` ops
+    `spaceevo.predicted_latency_ms`: the sum of its kernels' median costs.
+    Kernels without `spaceevo.cost` are an error naming them; run
+    --spaceevo-measure first (it reads known costs from its database and,
+    unless `allow-measure=false`, measures what is missing).
+  }];
+}
+
 #endif // SPACEEVO_PASSES_TD

@@ -1,0 +1,162 @@
+//===- Measure.cpp - --spaceevo-measure -----------------------------------===//
+#include "KernelTranslation.h"
+#include "spaceevo/cost/CostDatabase.h"
+#include "spaceevo/cost/DeviceFingerprint.h"
+#include "spaceevo/cost/Measure.h"
+#include "spaceevo/passes/Passes.h"
+
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+
+namespace mlir::spaceevo {
+#define GEN_PASS_DEF_MEASURE
+#include "passes/Passes.h.inc"
+} // namespace mlir::spaceevo
+
+using namespace mlir;
+using namespace mlir::spaceevo;
+namespace cost = ::spaceevo::cost;
+namespace prog = ::spaceevo::program;
+
+namespace {
+
+CostAttr toAttr(MLIRContext *context, const cost::KernelCost &c,
+                StringRef backends) {
+  return CostAttr::get(context, std::llround(c.medianUs * 1000),
+                       std::llround(c.p10Us * 1000), std::llround(c.p90Us * 1000),
+                       c.runs, backends, c.deviceHash);
+}
+
+struct MeasurePass : public mlir::spaceevo::impl::MeasureBase<MeasurePass> {
+  using MeasureBase::MeasureBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<KernelOp> kernels;
+    module.walk([&](KernelOp kernel) { kernels.push_back(kernel); });
+    if (kernels.empty()) {
+      emitError(module.getLoc())
+          << "--spaceevo-measure: the module has no 'spaceevo.kernel' to "
+             "measure (run --spaceevo-lower-int8 and --spaceevo-form-kernels "
+             "first)";
+      return signalPassFailure();
+    }
+    Location loc = kernels.front().getLoc();
+    if (db.empty()) {
+      emitError(loc) << "--spaceevo-measure needs db=PATH";
+      return signalPassFailure();
+    }
+    if (threads != 1) {
+      emitError(loc) << "--spaceevo-measure: only threads=1 is supported "
+                        "(kernels run on one pinned thread)";
+      return signalPassFailure();
+    }
+    auto choice = prog::parseBackendChoice(backend);
+    if (!choice) {
+      emitError(loc) << "--spaceevo-measure: " << choice.error();
+      return signalPassFailure();
+    }
+    auto device = this->device.empty()
+                      ? cost::detectHostFingerprint()
+                      : cost::DeviceFingerprint::parseCanonical(this->device);
+    if (!device) {
+      emitError(loc) << "--spaceevo-measure: " << device.error();
+      return signalPassFailure();
+    }
+    auto database = cost::CostDatabase::open(db);
+    if (!database) {
+      emitError(loc) << "--spaceevo-measure: " << database.error();
+      return signalPassFailure();
+    }
+    if (auto added = database->addDevice(*device); !added.ok()) {
+      emitError(loc) << "--spaceevo-measure: " << added.error();
+      return signalPassFailure();
+    }
+    cost::MeasureOptions options;
+    options.warmup = static_cast<int>(warmup);
+    options.minRepeats = static_cast<int>(repeats);
+    options.maxRepeats = static_cast<int>(std::max<int64_t>(repeats, maxRepeats));
+    options.maxSeconds = maxSeconds;
+    options.targetRelativeStability = stability;
+
+    std::string deviceHash = device->hash();
+    int64_t measured = 0, cached = 0;
+    for (size_t i = 0; i < kernels.size(); ++i) {
+      KernelOp kernel = kernels[i];
+      std::string key = kernel.getSignature().str() + "|threads=1";
+      auto known = database->lookup(key, backend, deviceHash);
+      if (!known) {
+        emitError(kernel.getLoc()) << "--spaceevo-measure: " << known.error();
+        return signalPassFailure();
+      }
+      if (*known) {
+        kernel->setAttr("spaceevo.cost",
+                        toAttr(&getContext(), **known, backend));
+        ++cached;
+        continue;
+      }
+      if (!allowMeasure) {
+        std::string coverage;
+        if (auto devices = database->devices())
+          coverage = cost::describeDeviceCoverage(*devices, *device);
+        emitError(kernel.getLoc())
+            << "--spaceevo-measure: no cost for this '" << kernel.getKind()
+            << "' kernel in " << db << " and allow-measure=false; "
+            << coverage;
+        return signalPassFailure();
+      }
+      FailureOr<prog::KernelProgram> program = translateKernel(kernel);
+      if (failed(program))
+        return signalPassFailure();
+      auto built = prog::BuiltProgram::build(*program, *choice);
+      if (!built) {
+        emitError(kernel.getLoc()) << "--spaceevo-measure: " << built.error();
+        return signalPassFailure();
+      }
+      // Random inputs: the cost does not depend on the values.
+      uint64_t state = 0x9e3779b97f4a7c15ull + i;
+      for (size_t input = 0; input < program->inputSlots.size(); ++input)
+        for (uint8_t &byte : built->inputBuffer(input)) {
+          state = state * 6364136223846793005ull + 1442695040888963407ull;
+          byte = static_cast<uint8_t>(state >> 56);
+        }
+      ::spaceevo::runtime::Status runStatus = ::spaceevo::runtime::Status::success();
+      auto result = cost::measure(
+          [&] {
+            if (runStatus.ok())
+              runStatus = built->run();
+          },
+          options);
+      if (!runStatus.ok() || !result) {
+        emitError(kernel.getLoc())
+            << "--spaceevo-measure: "
+            << (!runStatus.ok() ? runStatus.error() : result.error());
+        return signalPassFailure();
+      }
+      cost::KernelCost record = cost::makeKernelCost(
+          key, backend, *device, result->medianUs, result->p10Us,
+          result->p90Us, result->runs, result->warmupRuns);
+      if (auto stored = database->upsert(record); !stored.ok()) {
+        emitError(kernel.getLoc()) << "--spaceevo-measure: " << stored.error();
+        return signalPassFailure();
+      }
+      kernel->setAttr("spaceevo.cost",
+                      toAttr(&getContext(), record, built->backends()));
+      ++measured;
+      if (progress)
+        llvm::errs() << llvm::format(
+            "spaceevo-measure: %zu/%zu %s: %.1f us (%d runs, %s, %s)\n", i + 1,
+            kernels.size(), kernel.getKind().str().c_str(), result->medianUs,
+            result->runs, cost::stopReasonName(result->stopReason),
+            built->backends().c_str());
+    }
+    if (progress)
+      llvm::errs() << "spaceevo-measure: " << measured << " kernels measured, "
+                   << cached << " read from " << db << " (device "
+                   << deviceHash << ")\n";
+  }
+};
+
+} // namespace
