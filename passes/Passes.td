@@ -292,4 +292,29 @@ def PredictLatency : Pass<"spaceevo-predict-latency", "::mlir::ModuleOp"> {
   }];
 }
 
+def Execute : Pass<"spaceevo-execute", "::mlir::ModuleOp"> {
+  let summary = "Run every kernel function end to end on this machine";
+  let description = [{
+    Runs every function made of `spaceevo.kernel` ops (after
+    --spaceevo-lower-int8 and --spaceevo-form-kernels) with the INT8 runtime
+    on a seeded random input (or the bytes of `input-file`), and attaches
+    `spaceevo.output_digest` (FNV-1a 64 of the output bytes, as hex) and,
+    with `repeats` > 0, `spaceevo.measured_latency_ms` (median of `repeats`
+    timed runs on one pinned thread after warm-up) with its p10 and p90.
+    The same input and weights give the same digest on every backend.
+  }];
+  let options = [
+    Option<"seed", "seed", "uint64_t", /*default=*/"0",
+           "seed of the random input">,
+    Option<"inputFile", "input-file", "std::string", /*default=*/"",
+           "raw int8 NHWC input bytes (exactly the input's size)">,
+    Option<"backend", "backend", "std::string", /*default=*/"\"best\"",
+           "runtime backends: best, reference, onednn or halide">,
+    Option<"repeats", "repeats", "int64_t", /*default=*/"0",
+           "timed runs for the latency (0: run once, no timing)">,
+    Option<"warmup", "warmup", "int64_t", /*default=*/"3",
+           "untimed runs before timing">
+  ];
+}
+
 #endif // SPACEEVO_PASSES_TD

@@ -1,0 +1,122 @@
+//===- Execute.cpp - --spaceevo-execute -----------------------------------===//
+#include "KernelTranslation.h"
+#include "spaceevo/cost/Measure.h"
+#include "spaceevo/passes/Passes.h"
+
+#include "mlir/IR/Builders.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <cstdio>
+
+namespace mlir::spaceevo {
+#define GEN_PASS_DEF_EXECUTE
+#include "passes/Passes.h.inc"
+} // namespace mlir::spaceevo
+
+using namespace mlir;
+using namespace mlir::spaceevo;
+namespace prog = ::spaceevo::program;
+namespace cost = ::spaceevo::cost;
+
+namespace {
+
+struct ExecutePass : public mlir::spaceevo::impl::ExecuteBase<ExecutePass> {
+  using ExecuteBase::ExecuteBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto choice = prog::parseBackendChoice(backend);
+    if (!choice) {
+      emitError(module.getLoc()) << "--spaceevo-execute: " << choice.error();
+      return signalPassFailure();
+    }
+    bool any = false;
+    for (func::FuncOp func : module.getOps<func::FuncOp>()) {
+      if (func.isExternal() || func.getOps<KernelOp>().empty())
+        continue;
+      any = true;
+      FailureOr<prog::KernelProgram> program = translateFunction(func);
+      if (failed(program))
+        return signalPassFailure();
+      auto built = prog::BuiltProgram::build(*program, *choice);
+      if (!built) {
+        emitError(func.getLoc()) << "--spaceevo-execute: " << built.error();
+        return signalPassFailure();
+      }
+      std::vector<uint8_t> &input = built->inputBuffer(0);
+      if (!inputFile.empty()) {
+        auto file = llvm::MemoryBuffer::getFile(inputFile);
+        if (!file) {
+          emitError(func.getLoc()) << "--spaceevo-execute: cannot read '"
+                                   << inputFile << "': "
+                                   << file.getError().message();
+          return signalPassFailure();
+        }
+        if ((*file)->getBufferSize() != input.size()) {
+          emitError(func.getLoc())
+              << "--spaceevo-execute: '" << inputFile << "' has "
+              << (*file)->getBufferSize() << " bytes; the input needs "
+              << input.size();
+          return signalPassFailure();
+        }
+        // The file holds TOSA int8 values; the runtime's are value + 128.
+        for (size_t i = 0; i < input.size(); ++i)
+          input[i] = static_cast<uint8_t>((*file)->getBufferStart()[i] + 128);
+      } else {
+        uint64_t state = seed * 0x9e3779b97f4a7c15ull + 1;
+        for (uint8_t &byte : input) {
+          state = state * 6364136223846793005ull + 1442695040888963407ull;
+          byte = static_cast<uint8_t>(state >> 56);
+        }
+      }
+      if (auto status = built->run(); !status.ok()) {
+        emitError(func.getLoc()) << "--spaceevo-execute: " << status.error();
+        return signalPassFailure();
+      }
+      // Digest of the TOSA int8 output (runtime bytes - 128).
+      std::vector<uint8_t> output = built->outputBuffer();
+      for (uint8_t &byte : output)
+        byte = static_cast<uint8_t>(byte - 128);
+      char hex[24];
+      std::snprintf(hex, sizeof(hex), "%016llx",
+                    static_cast<unsigned long long>(prog::digest(output)));
+      Builder b(func.getContext());
+      func->setAttr("spaceevo.output_digest", b.getStringAttr(hex));
+      func->setAttr("spaceevo.backends", b.getStringAttr(built->backends()));
+      if (repeats > 0) {
+        cost::MeasureOptions options;
+        options.warmup = static_cast<int>(warmup);
+        options.minRepeats = static_cast<int>(repeats);
+        options.maxRepeats = static_cast<int>(repeats);
+        options.maxSeconds = 600;
+        ::spaceevo::runtime::Status status = ::spaceevo::runtime::Status::success();
+        auto measured = cost::measure(
+            [&] {
+              if (status.ok())
+                status = built->run();
+            },
+            options);
+        if (!measured || !status.ok()) {
+          emitError(func.getLoc())
+              << "--spaceevo-execute: "
+              << (!status.ok() ? status.error() : measured.error());
+          return signalPassFailure();
+        }
+        func->setAttr("spaceevo.measured_latency_ms",
+                      b.getF64FloatAttr(measured->medianUs / 1000));
+        func->setAttr("spaceevo.measured_p10_ms",
+                      b.getF64FloatAttr(measured->p10Us / 1000));
+        func->setAttr("spaceevo.measured_p90_ms",
+                      b.getF64FloatAttr(measured->p90Us / 1000));
+      }
+    }
+    if (!any) {
+      emitError(module.getLoc())
+          << "--spaceevo-execute: no function made of spaceevo.kernel ops "
+             "(run --spaceevo-lower-int8 and --spaceevo-form-kernels first)";
+      return signalPassFailure();
+    }
+  }
+};
+
+} // namespace
