@@ -57,15 +57,9 @@ struct EvolvePass : public mlir::spaceevo::impl::EvolveBase<EvolvePass> {
     if (failed(checkConstraints(constraints, loc, flag)))
       return signalPassFailure();
 
-    search::QTScoreOptions scoreOptions;
-    scoreOptions.constraintsMs.assign(constraints.begin(), constraints.end());
-    scoreOptions.samplesPerConstraint = samples;
-    scoreOptions.batchSize = batch;
-    scoreOptions.t = penaltyT;
-    scoreOptions.a = penaltyA;
-    scoreOptions.topK = topLosses;
-    scoreOptions.seed = seed;
-    scoreOptions.threads = threads;
+    search::QTScoreOptions scoreOptions =
+        makeScoreOptions(constraints, samples, batch, penaltyT, penaltyA,
+                         topLosses, seed, threads);
     SmallVector<int64_t> scoreResolutions(resolutions.begin(), resolutions.end());
     if (scoreResolutions.empty())
       scoreResolutions = {224, 192, 160};

@@ -41,15 +41,9 @@ struct QTScorePass : public mlir::spaceevo::impl::QTScoreBase<QTScorePass> {
       emitError(loc) << flag << ": rescore must be >= 0";
       return signalPassFailure();
     }
-    search::QTScoreOptions scoreOptions;
-    scoreOptions.constraintsMs.assign(constraints.begin(), constraints.end());
-    scoreOptions.samplesPerConstraint = samples;
-    scoreOptions.batchSize = batch;
-    scoreOptions.t = penaltyT;
-    scoreOptions.a = penaltyA;
-    scoreOptions.topK = topLosses;
-    scoreOptions.seed = seed;
-    scoreOptions.threads = threads;
+    search::QTScoreOptions scoreOptions =
+        makeScoreOptions(constraints, samples, batch, penaltyT, penaltyA,
+                         topLosses, seed, threads);
 
     // One table set and scorer per hyperspace, shared by its spaces.
     search::TableSet tableSet(tables);

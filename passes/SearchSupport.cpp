@@ -67,6 +67,21 @@ mlir::spaceevo::buildSearchShape(HyperspaceOp hyperspace,
   return shape;
 }
 
+search::QTScoreOptions mlir::spaceevo::makeScoreOptions(
+    ArrayRef<double> constraints, int64_t samples, int64_t batch, double t,
+    double a, int64_t topLosses, uint64_t seed, unsigned threads) {
+  search::QTScoreOptions options;
+  options.constraintsMs.assign(constraints.begin(), constraints.end());
+  options.samplesPerConstraint = samples;
+  options.batchSize = batch;
+  options.t = t;
+  options.a = a;
+  options.topK = topLosses;
+  options.seed = seed;
+  options.threads = threads;
+  return options;
+}
+
 search::Space mlir::spaceevo::toSearchSpace(SpaceAttr attr) {
   search::Space space;
   space.hyperspace = attr.getHyperspace().str();

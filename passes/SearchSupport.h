@@ -33,6 +33,12 @@ FailureOr<::spaceevo::search::SearchSpaceShape>
 buildSearchShape(HyperspaceOp hyperspace, const SearchShapeOptions &options,
                  Location loc);
 
+/// Q-T score options from the passes' shared options.
+::spaceevo::search::QTScoreOptions
+makeScoreOptions(ArrayRef<double> constraints, int64_t samples, int64_t batch,
+                 double t, double a, int64_t topLosses, uint64_t seed,
+                 unsigned threads);
+
 /// The engine's space for a space attribute.
 ::spaceevo::search::Space toSearchSpace(SpaceAttr attr);
 

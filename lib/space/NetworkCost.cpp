@@ -107,79 +107,64 @@ NetworkSpec extremeNetwork(const HyperspaceSpec &hs,
   return net;
 }
 
+/// The network with every choice at one extreme whose blocks maximise (or
+/// minimise) `metric`. With a space the blocks and windows are the space's;
+/// without, each stage's block is chosen greedily: with every width at its
+/// extreme, stages do not interact, so one stage at a time finds the extreme.
+Result<LayerCost> extremeCost(const HyperspaceSpec &hs, const SpaceSpec *space,
+                              bool largest,
+                              double (*metric)(const LayerCost &)) {
+  std::vector<size_t> searchable = hs.searchableStages();
+  std::vector<size_t> candidateOf(hs.stages.size(), 0);
+  std::vector<int64_t> windowOf(hs.stages.size(), 0);
+  for (size_t s = 0; s < hs.stages.size(); ++s)
+    windowOf[s] = largest ? hs.stages[s].numWindows() - 1 : 0;
+  if (space) {
+    for (size_t i = 0; i < searchable.size(); ++i) {
+      candidateOf[searchable[i]] = space->blocks[i];
+      windowOf[searchable[i]] = space->windows[i];
+    }
+  } else {
+    for (size_t s : searchable) {
+      double best = largest ? -1 : 1e300;
+      size_t bestCandidate = 0;
+      for (size_t c = 0; c < hs.stages[s].candidates.size(); ++c) {
+        candidateOf[s] = c;
+        Result<LayerCost> cost =
+            networkCost(hs, extremeNetwork(hs, candidateOf, windowOf, largest));
+        if (!cost)
+          return cost;
+        double value = metric(*cost);
+        if (largest ? value > best : value < best) {
+          best = value;
+          bestCandidate = c;
+        }
+      }
+      candidateOf[s] = bestCandidate;
+    }
+  }
+  return networkCost(hs, extremeNetwork(hs, candidateOf, windowOf, largest));
+}
+
 } // namespace
 
 Result<CostRange> costRange(const HyperspaceSpec &hs, const SpaceSpec *space) {
+  // MACs and parameters may reach their extremes with different blocks.
+  auto macs = [](const LayerCost &c) { return c.macs; };
+  auto params = [](const LayerCost &c) { return c.deployParams; };
   CostRange range;
-  std::vector<size_t> searchable = hs.searchableStages();
   for (bool largest : {false, true}) {
-    std::vector<size_t> candidateOf(hs.stages.size(), 0);
-    std::vector<int64_t> windowOf(hs.stages.size(), 0);
-    for (size_t s = 0; s < hs.stages.size(); ++s)
-      windowOf[s] = largest ? hs.stages[s].numWindows() - 1 : 0;
-    if (space) {
-      for (size_t i = 0; i < searchable.size(); ++i) {
-        candidateOf[searchable[i]] = space->blocks[i];
-        windowOf[searchable[i]] = space->windows[i];
-      }
-    }
-    // Without a space, choose each stage's block greedily: with all widths
-    // fixed at their extreme, stages do not interact, so trying the
-    // candidates of one stage at a time finds the extreme.
-    if (!space)
-      for (size_t s : searchable) {
-        double best = largest ? -1 : 1e300;
-        size_t bestCandidate = 0;
-        for (size_t c = 0; c < hs.stages[s].candidates.size(); ++c) {
-          candidateOf[s] = c;
-          Result<LayerCost> cost =
-              networkCost(hs, extremeNetwork(hs, candidateOf, windowOf, largest));
-          if (!cost)
-            return Result<CostRange>::failure(cost.error());
-          if (largest ? cost->macs > best : cost->macs < best) {
-            best = cost->macs;
-            bestCandidate = c;
-          }
-        }
-        candidateOf[s] = bestCandidate;
-      }
-    Result<LayerCost> cost =
-        networkCost(hs, extremeNetwork(hs, candidateOf, windowOf, largest));
-    if (!cost)
-      return Result<CostRange>::failure(cost.error());
-    (largest ? range.max : range.min) = *cost;
+    Result<LayerCost> byMacs = extremeCost(hs, space, largest, macs);
+    Result<LayerCost> byParams = extremeCost(hs, space, largest, params);
+    if (!byMacs)
+      return Result<CostRange>::failure(byMacs.error());
+    if (!byParams)
+      return Result<CostRange>::failure(byParams.error());
+    LayerCost &extreme = largest ? range.max : range.min;
+    extreme = *byMacs;
+    extreme.params = byParams->params;
+    extreme.deployParams = byParams->deployParams;
   }
-  // Parameters do not depend on the resolution but do on the block choice:
-  // the MAC-extreme blocks are also reported as the parameter extremes only
-  // when they agree; otherwise search them the same way.
-  if (!space)
-    for (bool largest : {false, true}) {
-      std::vector<size_t> candidateOf(hs.stages.size(), 0);
-      std::vector<int64_t> windowOf(hs.stages.size(), 0);
-      for (size_t s = 0; s < hs.stages.size(); ++s)
-        windowOf[s] = largest ? hs.stages[s].numWindows() - 1 : 0;
-      for (size_t s : searchable) {
-        double best = largest ? -1 : 1e300;
-        size_t bestCandidate = 0;
-        for (size_t c = 0; c < hs.stages[s].candidates.size(); ++c) {
-          candidateOf[s] = c;
-          Result<LayerCost> cost =
-              networkCost(hs, extremeNetwork(hs, candidateOf, windowOf, largest));
-          if (!cost)
-            return Result<CostRange>::failure(cost.error());
-          if (largest ? cost->params > best : cost->params < best) {
-            best = cost->params;
-            bestCandidate = c;
-          }
-        }
-        candidateOf[s] = bestCandidate;
-      }
-      Result<LayerCost> cost =
-          networkCost(hs, extremeNetwork(hs, candidateOf, windowOf, largest));
-      if (!cost)
-        return Result<CostRange>::failure(cost.error());
-      (largest ? range.max : range.min).params = cost->params;
-    }
   return range;
 }
 
