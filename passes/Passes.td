@@ -317,4 +317,45 @@ def Execute : Pass<"spaceevo-execute", "::mlir::ModuleOp"> {
   ];
 }
 
+def BuildLatencyTables : Pass<"spaceevo-build-latency-tables", "::mlir::ModuleOp"> {
+  let summary = "Write SpaceEvo-format block tables with latency measured here";
+  let description = [{
+    For every (searchable stage, block, window) of the hyperspace, writes
+    `out/stage{s}_{block}_{window}.csv` in SpaceEvo's format (layers,
+    input_shape, int8_nsr_loss, mflops, params_m, latency_ms). With `from`,
+    each row's configuration and loss come from that directory's table and
+    only the latency is replaced; otherwise `rows` sub-stages are sampled
+    (resolution 224/192/160, input channels, depth, then per layer kernel,
+    width from the window and expansion; seeded) and the loss column is
+    `nan` until a quality estimate fills it. A row's latency is the sum of
+    its kernels' costs, through the same lowering, kernel formation and cost
+    database as --spaceevo-measure, so a kernel is measured once for all the
+    rows that share it. Rows are appended and flushed one by one: an
+    interrupted run resumes where it stopped. Progress and time left go to
+    stderr.
+  }];
+  let options = [
+    Option<"out", "out", "std::string", /*default=*/"",
+           "directory to write the tables to (created if missing)">,
+    Option<"from", "from", "std::string", /*default=*/"",
+           "existing tables whose configurations and loss to keep">,
+    Option<"db", "db", "std::string", /*default=*/"",
+           "SQLite cost database (created if missing)">,
+    Option<"hyperspace", "hyperspace", "std::string", /*default=*/"",
+           "hyperspace (default: the only one in the module)">,
+    Option<"rows", "rows", "int64_t", /*default=*/"1000",
+           "rows to sample per table when there is no 'from'">,
+    Option<"seed", "seed", "uint64_t", /*default=*/"0",
+           "seed of the sampled configurations">,
+    ListOption<"stages", "stages", "int64_t",
+               "only these stages (default: all searchable stages)">,
+    Option<"repeats", "repeats", "int64_t", /*default=*/"10",
+           "timed runs per kernel before its median's stability is judged">,
+    Option<"maxSeconds", "max-seconds", "double", /*default=*/"1",
+           "time budget per kernel (s)">,
+    Option<"progress", "progress", "bool", /*default=*/"true",
+           "print progress to stderr">
+  ];
+}
+
 #endif // SPACEEVO_PASSES_TD
