@@ -3,6 +3,8 @@
 
 #include <set>
 
+#include <omp.h>
+
 namespace spaceevo::program {
 
 using runtime::Backend;
@@ -47,6 +49,9 @@ BuiltProgram::~BuiltProgram() = default;
 
 Expected<BuiltProgram> BuiltProgram::build(const KernelProgram &program,
                                            BackendChoice choice) {
+  // Programs run on one (pinned) thread. oneDNN's OpenMP team would
+  // otherwise spin on the same core and slow every kernel many times over.
+  omp_set_num_threads(1);
   BuiltProgram built;
   built.program = program;
   size_t slots = program.slotBytes.size();

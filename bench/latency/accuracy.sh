@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Predicted (sum of kernel costs) vs measured (end-to-end) INT8 latency on
+# random subnets of both hyperspaces: share within +-5 % and +-10 %, RMSPE.
+# Not a test. Usage: bench/latency/accuracy.sh [COUNT=100] [DB=build/accuracy.db]
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+OPT="${SPACEEVO_OPT:-$ROOT/build/bin/spaceevo-opt}"
+COUNT="${1:-100}"
+DB="${2:-$ROOT/build/accuracy.db}"
+OUT="$(mktemp)"
+for hs in onnxw mobilew; do
+  for ((i = 0; i < COUNT; i++)); do
+    # A random space per subnet, deterministic in i.
+    enc=$(/usr/bin/python3 -c "
+import random
+r = random.Random($i)
+blocks = 6 if '$hs' == 'onnxw' else 7
+windows = [2,4,4,4,4,4] if '$hs' == 'onnxw' else [2,6,6,7,5,4]
+print('$hs-' + ''.join(str(r.randrange(blocks)) for _ in range(6)) + '-' + ''.join(str(r.randrange(w)) for w in windows))")
+    line=$("$OPT" "$ROOT/spaces/$hs.mlir" --spaceevo-materialize-space="encoding=$enc" \
+      --spaceevo-enumerate="count=1 seed=$i" --spaceevo-lower-int8=weights=splat \
+      --spaceevo-form-kernels --spaceevo-measure="db=$DB progress=false" \
+      --spaceevo-predict-latency --spaceevo-execute="repeats=20" \
+      | grep -o 'spaceevo.measured_latency_ms = [0-9.e+-]*\|spaceevo.predicted_latency_ms = [0-9.e+-]*' \
+      | awk '{print $3}' | tr '\n' ' ')
+    echo "$hs $i $enc $line" | tee -a "$OUT" >&2
+  done
+done
+/usr/bin/python3 - "$OUT" <<'PY'
+import sys, math
+rows = {}
+for line in open(sys.argv[1]):
+    parts = line.split()
+    if len(parts) < 5: continue
+    hs, measured, predicted = parts[0], float(parts[3]), float(parts[4])
+    rows.setdefault(hs, []).append((predicted, measured))
+print("| hyperspace | subnets | within +-5 % | within +-10 % | RMSPE | measured median (ms) |")
+print("|---|---|---|---|---|---|")
+for hs, pairs in rows.items():
+    errors = [(p - m) / m for p, m in pairs]
+    w5 = sum(abs(e) <= 0.05 for e in errors) / len(errors)
+    w10 = sum(abs(e) <= 0.10 for e in errors) / len(errors)
+    rmspe = math.sqrt(sum(e * e for e in errors) / len(errors))
+    med = sorted(m for _, m in pairs)[len(pairs) // 2]
+    print(f"| {hs} | {len(pairs)} | {w5:.0%} | {w10:.0%} | {rmspe:.1%} | {med:.2f} |")
+PY
+rm -f "$OUT"
