@@ -81,11 +81,22 @@ struct MeasurePass : public mlir::spaceevo::impl::MeasureBase<MeasurePass> {
     options.maxSeconds = maxSeconds;
     options.targetRelativeStability = stability;
 
+    // Writing a buffer larger than the last-level cache share of a core
+    // evicts this kernel's weights and inputs between runs.
+    std::vector<uint8_t> evictionBuffer;
+    if (coldCache) {
+      evictionBuffer.assign(size_t(16) << 20, 1);
+      options.beforeEachRun = [&evictionBuffer] {
+        for (size_t i = 0; i < evictionBuffer.size(); i += 64)
+          evictionBuffer[i] += 1;
+      };
+    }
     std::string deviceHash = device->hash();
     int64_t measured = 0, cached = 0;
     for (size_t i = 0; i < kernels.size(); ++i) {
       KernelOp kernel = kernels[i];
-      std::string key = kernel.getSignature().str() + "|threads=1";
+      std::string key = kernel.getSignature().str() + "|threads=1" +
+                        (coldCache ? "|cold" : "|warm");
       auto known = database->lookup(key, backend, deviceHash);
       if (!known) {
         emitError(kernel.getLoc()) << "--spaceevo-measure: " << known.error();

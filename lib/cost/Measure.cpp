@@ -114,6 +114,8 @@ Expected<Measurement> measureWithStatus(const std::function<Status()> &run,
   std::vector<double> &samples = result.samplesUs;
   size_t checkedAt = 0;
   while (true) {
+    if (options.beforeEachRun)
+      options.beforeEachRun(); // untimed: e.g. evict caches
     const int64_t before = clock();
     Status ran = run();
     const int64_t after = clock();

@@ -39,6 +39,9 @@ struct MeasureOptions {
   double maxSeconds = 5.0; ///< wall-clock budget including warm-up; >= 1 timed run always
   bool pinCpu = true;      ///< pin the calling thread to one CPU, restored afterwards
   int cpu = -1;            ///< the CPU to pin to; -1: the one the thread is on now
+  /// Called before every timed run, outside the timing (e.g. to evict the
+  /// caches so a kernel is timed as it runs inside a network).
+  std::function<void()> beforeEachRun;
 };
 
 enum class StopReason { Stable, RepeatCap, TimeCap };
