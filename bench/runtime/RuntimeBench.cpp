@@ -539,9 +539,12 @@ int main(int argc, char **argv) {
     if (convLike)
       fp32 = fp32Seconds(layer);
 #endif
-    for (Backend backend : {Backend::OneDnn, Backend::Halide}) {
+    for (Backend backend : {Backend::OneDnn, Backend::Halide, Backend::Vnni}) {
       if (!backendSupports(backend, desc.kind))
         continue;
+      if (backend == Backend::Vnni && desc.kind == OpKind::Conv2D &&
+          desc.kernel != 1)
+        continue; // the vnni backend's dense conv is 1x1 only
       auto kernel = createKernel(desc, backend);
       if (!kernel) {
         std::printf("%-34s %-8s error: %s\n", name.c_str(),

@@ -11,6 +11,8 @@
 
 #include "spaceevo/runtime/Kernel.h"
 
+#include <optional>
+
 namespace spaceevo::runtime::detail {
 
 /// A Kernel subclass may use the protected constructor through this base.
@@ -22,12 +24,49 @@ protected:
 
 bool oneDnnSupports(OpKind kind);
 bool halideSupports(OpKind kind);
+/// False when the CPU lacks AVX-512 VNNI (checked at run time).
+bool vnniSupports(OpKind kind);
+/// AVX-512 F/BW/DQ/VL/VNNI/VBMI on this CPU (__builtin_cpu_supports).
+bool cpuHasAvx512Vnni();
 
 /// `desc` is already validated and `outputShape` computed.
 Expected<std::unique_ptr<Kernel>> createOneDnnKernel(const KernelDesc &desc,
                                                      Shape4 outputShape);
 Expected<std::unique_ptr<Kernel>> createHalideKernel(const KernelDesc &desc,
                                                      Shape4 outputShape);
+/// Hand-written AVX-512 VNNI kernels (VnniKernels.cpp): depthwise, 1x1
+/// conv, fully connected. Fails on a CPU without AVX-512 VNNI.
+Expected<std::unique_ptr<Kernel>> createVnniKernel(const KernelDesc &desc,
+                                                   Shape4 outputShape);
+
+/// An OutputStage (plus the effective bias) as per-channel constants for
+/// the AVX-512 epilogue, channels padded to a multiple of 16. Even/odd
+/// arrays hold the 64-bit lanes VPMULDQ works on (channel 2i / 2i + 1).
+struct VnniRequant {
+  int64_t channels = 0, groups = 0;
+  bool int32Output = false;
+  bool doubleRound = false; ///< some channel has double_round and shift > 31
+  bool preClamp = false; ///< clamp to [lo, hi] first so the scaled value fits int32
+  bool fast = false;     ///< every shift in [32, 53]: high-dword form, zp folded
+  int32_t zeroPoint = 0, clampMin = 0, clampMax = 255;
+  std::optional<LookupTable> table;
+  std::vector<int32_t> bias, lo, hi, shift32; ///< per channel
+  /// 64 x int16 zero point, 64 x clampMin, 64 x clampMax, 256 table bytes.
+  std::vector<uint8_t> stageBytes;
+  /// The per-channel vectors above regrouped: 12 x 64 bytes per group.
+  std::vector<uint8_t> blocks;
+  std::vector<int64_t> mulEven, mulOdd, roundEven, roundOdd, shiftEven,
+      shiftOdd, deltaEven, deltaOdd; ///< per channel pair
+};
+VnniRequant makeVnniRequant(const OutputStage &stage,
+                            const std::vector<int32_t> &effectiveBias,
+                            int64_t channels);
+/// out[p][c] = stage(acc[p][c] + bias[c]) for NHWC int32 accumulators
+/// (AVX-512; only call when cpuHasAvx512Vnni()). Not for int32Output.
+void vnniRequantize(const VnniRequant &q, const int32_t *acc, int64_t pixels,
+                    uint8_t *out);
+/// data[i] = table[data[i]] with VPERMI2B (only when cpuHasAvx512Vnni()).
+void vnniTableInPlace(const LookupTable &table, uint8_t *data, int64_t count);
 
 /// Halide-generated epilogue used by the oneDNN backend when available:
 /// out[p][c] = stage(acc[p][c] + bias[c]). Returns false if Halide was not

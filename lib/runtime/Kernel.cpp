@@ -30,6 +30,7 @@ std::string_view backendName(Backend backend) {
   case Backend::Reference: return "reference";
   case Backend::OneDnn: return "onednn";
   case Backend::Halide: return "halide";
+  case Backend::Vnni: return "vnni";
   }
   return "unknown";
 }
@@ -333,6 +334,8 @@ bool backendSupports(Backend backend, OpKind kind) {
 #else
     return false;
 #endif
+  case Backend::Vnni:
+    return detail::vnniSupports(kind);
   }
   return false;
 }
@@ -364,6 +367,8 @@ Expected<std::unique_ptr<Kernel>> createKernel(const KernelDesc &desc,
 #else
     break;
 #endif
+  case Backend::Vnni:
+    return detail::createVnniKernel(desc, *shape);
   }
   return Result::failure("backend not built");
 }

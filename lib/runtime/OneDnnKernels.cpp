@@ -19,6 +19,7 @@
 
 #include <dnnl.hpp>
 
+#include <optional>
 #include <string>
 
 namespace spaceevo::runtime::detail {
@@ -109,6 +110,8 @@ public:
     }
     if (!d.output.int32Output) {
       accumulators_.resize(size_t(out.elements()));
+      if (cpuHasAvx512Vnni())
+        fastEpilogue_.emplace(makeVnniRequant(d.output, effectiveBias_, outC));
       for (int64_t c = 0; c < outC; ++c) {
         size_t index = d.output.multiplier.size() == 1 ? 0 : size_t(c);
         multipliers_.push_back(d.output.multiplier[index]);
@@ -147,6 +150,10 @@ protected:
       return Status::success();
     }
     auto out8 = static_cast<uint8_t *>(output);
+    if (fastEpilogue_) { // AVX-512, table fused
+      vnniRequantize(*fastEpilogue_, acc, pixels, out8);
+      return Status::success();
+    }
     if (halideRequantizeInt32(acc, effectiveBias_.data(), pixels, channels,
                               d.output, multipliers_, shifts_, out8)) {
       if (d.output.table &&
@@ -178,6 +185,7 @@ private:
   memory srcMem_, dstMem_, packedWeights_;
   BorderCorrection border_;
   std::vector<int32_t> effectiveBias_, accumulators_, multipliers_, shifts_;
+  std::optional<VnniRequant> fastEpilogue_;
   std::string implementation_;
 };
 

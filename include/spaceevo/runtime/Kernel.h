@@ -58,7 +58,10 @@ enum class OpKind {
 };
 std::string_view opKindName(OpKind kind);
 
-enum class Backend { Reference, OneDnn, Halide };
+/// Vnni: hand-written AVX-512 VNNI kernels (depthwise, 1x1 conv, fully
+/// connected); available only on a CPU with AVX-512 VNNI/VBMI, which
+/// backendSupports checks at run time.
+enum class Backend { Reference, OneDnn, Halide, Vnni };
 std::string_view backendName(Backend backend);
 
 /// Scaling of one Add operand into the common int32 domain (TOSA RESCALE

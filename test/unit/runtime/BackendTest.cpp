@@ -39,6 +39,10 @@ TEST_P(BitExact, RandomShapesMatchReference) {
   for (int i = 0; i < cases; ++i) {
     KernelDesc desc = convLike ? randomConvDesc(rng, c.kind)
                                : randomElementwiseDesc(rng, c.kind);
+    // The vnni backend's dense conv is 1x1 only (stride 1 or 2).
+    while (c.backend == Backend::Vnni && c.kind == OpKind::Conv2D &&
+           desc.kernel != 1)
+      desc = randomConvDesc(rng, c.kind);
     if (c.backend == Backend::Halide && desc.output.int32Output) {
       // Halide kernels always requantize; int32 accumulators come from
       // oneDNN or the reference (creation fails with a message, checked
@@ -52,7 +56,10 @@ TEST_P(BitExact, RandomShapesMatchReference) {
 
 INSTANTIATE_TEST_SUITE_P(
     Runtime, BitExact,
-    testing::Values(BackendCase{Backend::OneDnn, OpKind::Conv2D},
+    testing::Values(BackendCase{Backend::Vnni, OpKind::Conv2D},
+                    BackendCase{Backend::Vnni, OpKind::DepthwiseConv2D},
+                    BackendCase{Backend::Vnni, OpKind::FullyConnected},
+                    BackendCase{Backend::OneDnn, OpKind::Conv2D},
                     BackendCase{Backend::OneDnn, OpKind::DepthwiseConv2D},
                     BackendCase{Backend::OneDnn, OpKind::FullyConnected},
                     BackendCase{Backend::Halide, OpKind::DepthwiseConv2D},
@@ -77,6 +84,10 @@ TEST(BitExactLayers, HyperspaceShapes) {
       {OpKind::DepthwiseConv2D, {1, 56, 56, 144}, 144, 3, 1},
       {OpKind::DepthwiseConv2D, {1, 28, 28, 240}, 240, 5, 2},
       {OpKind::DepthwiseConv2D, {1, 14, 14, 576}, 576, 7, 1},
+      // > 512 KB of input: the vnni depthwise switches to 4-group blocks
+      // (15 groups: 4, 4, 4, 3; the last one 8 channels wide).
+      {OpKind::DepthwiseConv2D, {1, 48, 48, 232}, 232, 5, 2},
+      {OpKind::DepthwiseConv2D, {1, 47, 45, 264}, 264, 3, 1},
       {OpKind::Conv2D, {1, 28, 28, 64}, 128, 1, 1},
       {OpKind::Conv2D, {1, 28, 28, 64}, 64, 3, 1},
       {OpKind::Conv2D, {1, 14, 14, 96}, 48, 5, 2},
@@ -101,11 +112,70 @@ TEST(BitExactLayers, HyperspaceShapes) {
     d.bias.assign(size_t(layer.outC), 1234);
     d.inputZeroPoint = 77;
     d.output = randomOutputStage(rng, layer.outC, reduction, false);
-    for (Backend backend : {Backend::OneDnn, Backend::Halide}) {
-      if (!backendSupports(backend, layer.kind))
+    for (Backend backend : {Backend::OneDnn, Backend::Halide, Backend::Vnni}) {
+      if (!backendSupports(backend, layer.kind) ||
+          (backend == Backend::Vnni && layer.kind == OpKind::Conv2D &&
+           layer.kernel != 1))
         continue;
       EXPECT_EQ(compareWithReference(d, backend, rng), "")
           << backendName(backend) << " " << describe(d);
+    }
+  }
+}
+
+// The AVX-512 paths on wider layers than the random cases: several
+// 16-channel groups and 64-channel blocks with masked tails, every
+// depthwise kernel and stride with random paddings, 1x1 conv stride 1 and 2,
+// fully connected with a batch, and the oneDNN conv whose int32 output goes
+// through the AVX-512 epilogue.
+TEST(BitExactWide, VnniAndFastEpilogue) {
+  Rng rng(0xa512);
+  static const int64_t channels[] = {16, 20, 47, 64, 79, 96, 130, 144, 200};
+  auto pick = [&] { return channels[uniformInt(rng, 0, 8)]; };
+  for (int i = 0; i < 60; ++i) {
+    KernelDesc d;
+    int type = int(uniformInt(rng, 0, 3)); // dw, conv1x1, fc, conv3x3
+    d.kind = type == 0   ? OpKind::DepthwiseConv2D
+             : type == 2 ? OpKind::FullyConnected
+                         : OpKind::Conv2D;
+    d.input = {uniformInt(rng, 1, 2), uniformInt(rng, 1, 23),
+               uniformInt(rng, 1, 23), pick()};
+    d.kernel = type == 0 ? 3 + 2 * uniformInt(rng, 0, 2) : type == 3 ? 3 : 1;
+    d.stride = type == 2 ? 1 : uniformInt(rng, 1, 2);
+    d.outChannels = type == 0 ? d.input.c : pick();
+    if (type == 2)
+      d.input.h = d.input.w = 1;
+    if (type == 0 || type == 3) {
+      d.padding = {uniformInt(rng, 0, d.kernel - 1),
+                   uniformInt(rng, 0, d.kernel - 1),
+                   uniformInt(rng, 0, d.kernel - 1),
+                   uniformInt(rng, 0, d.kernel - 1)};
+      while (d.input.h + d.padding.top + d.padding.bottom < d.kernel)
+        ++d.padding.bottom;
+      while (d.input.w + d.padding.left + d.padding.right < d.kernel)
+        ++d.padding.right;
+    }
+    int64_t taps = d.kernel * d.kernel;
+    int64_t reduction = type == 0 ? taps : taps * d.input.c;
+    d.weights = randomWeights(
+        rng, size_t(type == 0 ? taps * d.input.c : reduction * d.outChannels));
+    if (uniformInt(rng, 0, 2) != 0) {
+      d.bias.resize(size_t(d.outChannels));
+      for (auto &b : d.bias)
+        b = int32_t(uniformInt(rng, -200000, 200000));
+    }
+    d.inputZeroPoint = int32_t(uniformInt(rng, 0, 255));
+    if (uniformInt(rng, 0, 9) == 0)
+      d.output.int32Output = true;
+    else
+      d.output = randomOutputStage(rng, d.outChannels, reduction);
+    for (Backend backend : {Backend::Vnni, Backend::OneDnn}) {
+      if (!backendSupports(backend, d.kind) ||
+          (backend == Backend::Vnni && type == 3))
+        continue;
+      ASSERT_EQ(compareWithReference(d, backend, rng), "")
+          << "case " << i << " " << backendName(backend) << " "
+          << describe(d);
     }
   }
 }

@@ -25,7 +25,8 @@ KernelDesc validConv() {
 
 /// Every backend must reject `desc` with a message containing `needle`.
 void expectRejected(const KernelDesc &desc, const std::string &needle) {
-  for (Backend backend : {Backend::Reference, Backend::OneDnn, Backend::Halide}) {
+  for (Backend backend : {Backend::Reference, Backend::OneDnn, Backend::Halide,
+                          Backend::Vnni}) {
     auto kernel = createKernel(desc, backend);
     ASSERT_FALSE(kernel.ok()) << backendName(backend) << " accepted "
                               << describe(desc);
@@ -147,6 +148,17 @@ TEST(RuntimeErrors, UnsupportedOpOnBackend) {
       << kernel.error();
 }
 
+TEST(RuntimeErrors, VnniConvIsOneByOneOnly) {
+  if (!backendSupports(Backend::Vnni, OpKind::Conv2D))
+    GTEST_SKIP() << "no AVX-512 VNNI on this CPU";
+  auto kernel = createKernel(validConv(), Backend::Vnni);
+  ASSERT_FALSE(kernel.ok());
+  EXPECT_NE(kernel.error().find("kernel 1 only"), std::string::npos)
+      << kernel.error();
+  EXPECT_FALSE(backendSupports(Backend::Vnni, OpKind::GlobalAvgPool));
+  EXPECT_FALSE(backendSupports(Backend::Vnni, OpKind::Table));
+}
+
 TEST(RuntimeErrors, HalideHasNoInt32Output) {
   if (!backendSupports(Backend::Halide, OpKind::DepthwiseConv2D))
     GTEST_SKIP() << "Halide not built";
@@ -160,10 +172,15 @@ TEST(RuntimeErrors, HalideHasNoInt32Output) {
 }
 
 TEST(RuntimeErrors, RunChecksBuffers) {
-  for (Backend backend : {Backend::Reference, Backend::OneDnn}) {
+  for (Backend backend : {Backend::Reference, Backend::OneDnn, Backend::Vnni}) {
     if (!backendSupports(backend, OpKind::Conv2D))
       continue;
-    auto kernel = createKernel(validConv(), backend);
+    KernelDesc conv = validConv();
+    if (backend == Backend::Vnni) { // 1x1 only
+      conv = makeConvDesc({1, 8, 8, 4}, 6, 1, 1,
+                          std::vector<int8_t>(6 * 4, 1), {}, 10, unitStage());
+    }
+    auto kernel = createKernel(conv, backend);
     ASSERT_TRUE(kernel.ok()) << kernel.error();
     Kernel &k = **kernel;
     std::vector<uint8_t> in(k.inputBytes()), out(k.outputBytes());

@@ -1,0 +1,91 @@
+//===- Quantize.h - Post-training static INT8 quantization ------*- C++ -*-===//
+//
+// Calibrates activation ranges by running the FP32 network on calibration
+// inputs, then maps every op of the expansion onto a runtime kernel
+// description (runtime/Kernel.h) with the scheme of docs/runtime.md:
+// uint8 asymmetric per-tensor activations, int8 symmetric per-output-channel
+// weights, int32 biases, TOSA RESCALE multipliers, clamps for ReLU/ReLU6 and
+// 256-entry tables for Hswish/Hsigmoid/Swish/Sigmoid. Ops with a table
+// activation requantize their accumulator into the *pre-activation* range
+// and the table maps it to the output range, so both are calibrated.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SPACEEVO_EXEC_QUANTIZE_H
+#define SPACEEVO_EXEC_QUANTIZE_H
+
+#include "spaceevo/exec/FloatExecutor.h"
+#include "spaceevo/runtime/Kernel.h"
+
+namespace spaceevo::exec {
+
+struct TensorRange {
+  float min = 0.0f, max = 0.0f;
+};
+
+struct CalibrationOptions {
+  enum class Method {
+    MinMax,     ///< the observed extremes
+    Percentile, ///< clip both tails at `percentile` (e.g. 99.99)
+  };
+  Method method = Method::MinMax;
+  double percentile = 99.99;
+  /// Percentile: values kept per tensor (an even subsample when larger).
+  size_t maxSamplesPerTensor = size_t(1) << 16;
+};
+
+/// Ranges of the expansion input and of every op's output before and after
+/// its activation (equal when the op has none).
+struct ActivationRanges {
+  TensorRange input;
+  std::vector<TensorRange> preActivation, output;
+};
+
+/// Runs `network` (FP32) on `inputs` and records the ranges. Needs at least
+/// one input of the network's input shape.
+Expected<ActivationRanges> calibrateRanges(FloatNetwork &network,
+                                           const std::vector<Tensor> &inputs,
+                                           const CalibrationOptions &options =
+                                               {});
+
+/// Asymmetric uint8 parameters covering `range` and 0 (so that zero, the
+/// padding value, is exact): scale = (max - min) / 255 (at least 1e-8),
+/// zero point = round(-min / scale) in [0, 255].
+runtime::QuantParams quantParamsForRange(TensorRange range);
+
+/// One op of the INT8 graph: the runtime kernel and the quantization of its
+/// output. `input` / `other` are as in the expansion's Primitive.
+struct QuantizedOp {
+  runtime::KernelDesc kernel;
+  runtime::QuantParams output;
+  int input = kExpansionInput;
+  int other = kNoOperand;
+};
+
+/// The whole INT8 graph: quantize the input with `input`, run the ops in
+/// order, dequantize the last op's output with its `output` parameters.
+struct QuantizedExpansion {
+  Expansion expansion;
+  TensorShape inputShape, outputShape;
+  runtime::QuantParams input;
+  std::vector<QuantizedOp> ops;
+};
+
+/// Builds the INT8 graph from FP32 parameters (batch norm folded here) and
+/// calibrated ranges. Every kernel description is validated
+/// (runtime::validateKernelDesc); a failure names the op.
+Expected<QuantizedExpansion>
+quantizeExpansion(const Expansion &expansion,
+                  const ExpansionParameters &parameters,
+                  const ActivationRanges &ranges);
+
+/// Calibration + quantization in one call (FP32 run on `backend`).
+Expected<QuantizedExpansion>
+quantizePostTraining(const Expansion &expansion,
+                     const ExpansionParameters &parameters,
+                     const std::vector<Tensor> &calibrationInputs,
+                     const CalibrationOptions &options = {},
+                     FloatBackend backend = FloatBackend::Reference);
+
+} // namespace spaceevo::exec
+
+#endif // SPACEEVO_EXEC_QUANTIZE_H
