@@ -20,9 +20,11 @@ Expected<BackendChoice> parseBackendChoice(const std::string &name) {
     return BackendChoice::OneDnn;
   if (name == "halide")
     return BackendChoice::Halide;
+  if (name == "vnni")
+    return BackendChoice::Vnni;
   return Expected<BackendChoice>::failure(
       "unknown backend '" + name +
-      "' (expected best, reference, onednn or halide)");
+      "' (expected best, reference, onednn, halide or vnni)");
 }
 
 namespace {
@@ -30,13 +32,15 @@ namespace {
 std::vector<Backend> preference(BackendChoice choice) {
   switch (choice) {
   case BackendChoice::Best:
-    return {Backend::OneDnn, Backend::Halide, Backend::Reference};
+    return {Backend::Vnni, Backend::OneDnn, Backend::Halide, Backend::Reference};
   case BackendChoice::Reference:
     return {Backend::Reference};
   case BackendChoice::OneDnn:
     return {Backend::OneDnn, Backend::Reference};
   case BackendChoice::Halide:
     return {Backend::Halide, Backend::Reference};
+  case BackendChoice::Vnni:
+    return {Backend::Vnni, Backend::Reference};
   }
   return {Backend::Reference};
 }

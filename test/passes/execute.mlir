@@ -2,6 +2,7 @@
 // RUN: spaceevo-opt %S/Inputs/small.mlir --spaceevo-lower-int8 --spaceevo-form-kernels --spaceevo-execute=backend=reference | FileCheck %s
 // RUN: spaceevo-opt %S/Inputs/small.mlir --spaceevo-lower-int8 --spaceevo-form-kernels --spaceevo-execute=backend=onednn | FileCheck %s
 // RUN: spaceevo-opt %S/Inputs/small.mlir --spaceevo-lower-int8 --spaceevo-form-kernels --spaceevo-execute=backend=halide | FileCheck %s
+// RUN: spaceevo-opt %S/Inputs/small.mlir --spaceevo-lower-int8 --spaceevo-form-kernels --spaceevo-execute=backend=vnni | FileCheck %s
 // RUN: spaceevo-opt %S/Inputs/small.mlir --spaceevo-lower-int8 --spaceevo-form-kernels --spaceevo-execute | FileCheck %s
 // CHECK: func.func @net({{.*}} attributes {spaceevo.backends = "{{[a-z+]+}}", spaceevo.output_digest = "[[NET:[0-9a-f]+]]"
 // CHECK: func.func @resnet_row({{.*}} attributes {spaceevo.backends = "{{[a-z+]+}}", spaceevo.output_digest = "[[ROW:[0-9a-f]+]]"
@@ -27,6 +28,6 @@
 // RUN: spaceevo-opt %spaces/onnxw.mlir --spaceevo-materialize-space=encoding=onnxw-123450-012330 --spaceevo-enumerate="count=1 seed=2 resolution=160" --spaceevo-lower-int8 --spaceevo-form-kernels --spaceevo-execute | FileCheck %s --check-prefix=ONNXW
 // ONNXW: func.func @onnxw_s0_n0(%arg0: tensor<1x160x160x3xi8>) -> tensor<1x1000xi8> attributes {spaceevo.backends = "{{[a-z+]+}}", spaceevo.output_digest = "{{[0-9a-f]+}}"
 // RUN: not spaceevo-opt %t.row.mlir --spaceevo-lower-int8 --spaceevo-form-kernels --spaceevo-execute=backend=gpu 2>&1 | FileCheck %s --check-prefix=BACKEND
-// BACKEND: error: --spaceevo-execute: unknown backend 'gpu' (expected best, reference, onednn or halide)
+// BACKEND: error: --spaceevo-execute: unknown backend 'gpu' (expected best, reference, onednn, halide or vnni)
 // RUN: not spaceevo-opt %t.row.mlir --spaceevo-lower-int8 --spaceevo-execute 2>&1 | FileCheck %s --check-prefix=NOKERNELS
 // NOKERNELS: error: --spaceevo-execute: no function made of spaceevo.kernel ops

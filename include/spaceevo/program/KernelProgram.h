@@ -33,13 +33,14 @@ struct KernelProgram {
 
 /// Which runtime backend executes each step.
 enum class BackendChoice {
-  Best,      ///< per step the fastest that supports it: oneDNN, then Halide, then reference
+  Best,      ///< per step the first that supports it: VNNI, oneDNN, Halide, reference
   Reference,
   OneDnn,    ///< oneDNN where supported, else reference
   Halide,    ///< Halide where supported, else reference
+  Vnni,      ///< hand-written AVX-512 VNNI kernels where supported, else reference
 };
 
-/// Parses "best", "reference", "onednn", "halide".
+/// Parses "best", "reference", "onednn", "halide", "vnni".
 runtime::Expected<BackendChoice> parseBackendChoice(const std::string &name);
 
 /// A program whose kernels are built, with its buffers allocated.
