@@ -66,6 +66,13 @@ if [[ -n "$TABLES" ]]; then
     > "$BUILD_DIR/demo-evolved.mlir"
   grep -E "spaceevo.space |spaceevo.network " "$BUILD_DIR/demo-evolved.mlir" | sed -E 's/^ +//; s/ \{$//'
   echo "(full IR: $BUILD_DIR/demo-evolved.mlir)"
+
+  echo
+  echo "== 5. the best subnet in INT8 on this machine: lower to TOSA, form kernels, measure them (cost database $BUILD_DIR/demo-costs.db), predict, run end to end"
+  "$OPT" "$BUILD_DIR/demo-evolved.mlir" --spaceevo-lower-int8 --spaceevo-form-kernels \
+    --spaceevo-measure="db=$BUILD_DIR/demo-costs.db progress=false" \
+    --spaceevo-predict-latency --spaceevo-execute="repeats=20" |
+    grep -E "func.func" | sed -E 's/^ +//; s/ \{$//'
 else
   echo
   echo "== no block tables given (--tables DIR): skipping the table check and the evolution"
