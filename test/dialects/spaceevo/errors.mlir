@@ -1244,3 +1244,39 @@ spaceevo.hyperspace @h resolutions [32] {
   // expected-error @below {{expected string or keyword containing one of the following enum values for attribute 'act' [none, relu, relu6, hswish, swish, hsigmoid]}}
   spaceevo.stem kernel 3 stride 2 widths [8] act gelu
 }
+
+// -----
+
+// A kernel whose body takes other arguments than its inputs.
+func.func @kernel_arity(%x: tensor<4xi8>) -> tensor<4xi8> {
+  // expected-error @below {{'spaceevo.kernel' op has 1 inputs but its body takes 2 arguments}}
+  %0 = spaceevo.kernel "add" "sig" (%x) : (tensor<4xi8>) -> tensor<4xi8> {
+  ^bb0(%a: tensor<4xi8>, %b: tensor<4xi8>):
+    spaceevo.yield %a : tensor<4xi8>
+  }
+  return %0 : tensor<4xi8>
+}
+
+// -----
+
+func.func @kernel_argument_type(%x: tensor<4xi8>) -> tensor<4xi8> {
+  // expected-error @below {{'spaceevo.kernel' op input of type 'tensor<4xi8>' does not match body argument of type 'tensor<4xi32>'}}
+  %0 = spaceevo.kernel "add" "sig" (%x) : (tensor<4xi8>) -> tensor<4xi8> {
+  ^bb0(%a: tensor<4xi32>):
+    %c = "tosa.const"() <{value = dense<0> : tensor<4xi8>}> : () -> tensor<4xi8>
+    spaceevo.yield %c : tensor<4xi8>
+  }
+  return %0 : tensor<4xi8>
+}
+
+// -----
+
+func.func @kernel_yield_type(%x: tensor<4xi8>) -> tensor<4xi8> {
+  // expected-error @below {{'spaceevo.kernel' op yields values whose types differ from its results}}
+  %0 = spaceevo.kernel "add" "sig" (%x) : (tensor<4xi8>) -> tensor<4xi8> {
+  ^bb0(%a: tensor<4xi8>):
+    %c = "tosa.const"() <{value = dense<0> : tensor<4xi32>}> : () -> tensor<4xi32>
+    spaceevo.yield %c : tensor<4xi32>
+  }
+  return %0 : tensor<4xi8>
+}
