@@ -6,6 +6,7 @@
 #include "mlir/IR/Builders.h"
 #include "llvm/Support/MemoryBuffer.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace mlir::spaceevo {
@@ -101,6 +102,30 @@ struct ExecutePass : public mlir::spaceevo::impl::ExecuteBase<ExecutePass> {
               << "--spaceevo-execute: "
               << (!status.ok() ? status.error() : measured.error());
           return signalPassFailure();
+        }
+        if (profile) {
+          // Median per step over `repeats` runs, summed per kernel.
+          std::vector<std::vector<int64_t>> perStep(program->steps.size());
+          std::vector<int64_t> times;
+          for (int64_t r = 0; r < repeats; ++r) {
+            if (auto ran = built->run(&times); !ran.ok()) {
+              emitError(func.getLoc()) << "--spaceevo-execute: " << ran.error();
+              return signalPassFailure();
+            }
+            for (size_t s = 0; s < times.size(); ++s)
+              perStep[s].push_back(times[s]);
+          }
+          SmallVector<KernelOp> kernelOps = llvm::to_vector(func.getOps<KernelOp>());
+          std::vector<int64_t> perKernel(kernelOps.size(), 0);
+          for (size_t s = 0; s < perStep.size(); ++s) {
+            std::sort(perStep[s].begin(), perStep[s].end());
+            int origin = program->steps[s].origin;
+            if (origin >= 0 && size_t(origin) < perKernel.size())
+              perKernel[origin] += perStep[s][perStep[s].size() / 2];
+          }
+          for (size_t k = 0; k < kernelOps.size(); ++k)
+            kernelOps[k]->setAttr("spaceevo.in_network_ns",
+                                  b.getI64IntegerAttr(perKernel[k]));
         }
         func->setAttr("spaceevo.measured_latency_ms",
                       b.getF64FloatAttr(measured->medianUs / 1000));

@@ -243,6 +243,7 @@ mlir::spaceevo::translateFunction(func::FuncOp function) {
   ProgramBuilder builder;
   Block &entry = function.getBody().front();
   builder.program.inputSlots.push_back(builder.slotFor(entry.getArgument(0)));
+  int kernelIndex = 0;
   for (Operation &op : entry) {
     if (auto kernel = dyn_cast<KernelOp>(op)) {
       // Inline the kernel's steps: its arguments are the operands' buffers.
@@ -264,8 +265,10 @@ mlir::spaceevo::translateFunction(func::FuncOp function) {
         step.output = map[size_t(step.output)];
         if (step.other >= 0)
           step.other = map[size_t(step.other)];
+        step.origin = kernelIndex;
         builder.program.steps.push_back(std::move(step));
       }
+      ++kernelIndex;
     } else if (auto ret = dyn_cast<func::ReturnOp>(op)) {
       builder.program.outputSlot = builder.slotFor(ret.getOperand(0));
     } else if (!isa<tosa::ConstOp>(op)) {

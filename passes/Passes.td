@@ -316,7 +316,10 @@ def Execute : Pass<"spaceevo-execute", "::mlir::ModuleOp"> {
     Option<"repeats", "repeats", "int64_t", /*default=*/"0",
            "timed runs for the latency (0: run once, no timing)">,
     Option<"warmup", "warmup", "int64_t", /*default=*/"3",
-           "untimed runs before timing">
+           "untimed runs before timing">,
+    Option<"profile", "profile", "bool", /*default=*/"false",
+           "with repeats: also attach to every kernel its median time inside "
+           "the network as spaceevo.in_network_ns">
   ];
 }
 

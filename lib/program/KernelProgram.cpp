@@ -1,6 +1,7 @@
 //===- KernelProgram.cpp - chains of runtime kernels ----------------------===//
 #include "spaceevo/program/KernelProgram.h"
 
+#include <chrono>
 #include <set>
 
 #include <omp.h>
@@ -106,8 +107,11 @@ const std::vector<uint8_t> &BuiltProgram::outputBuffer() const {
   return buffers[size_t(program.outputSlot)];
 }
 
-Status BuiltProgram::run() {
+Status BuiltProgram::run(std::vector<int64_t> *stepNanoseconds) {
+  if (stepNanoseconds)
+    stepNanoseconds->assign(program.steps.size(), 0);
   for (size_t i = 0; i < program.steps.size(); ++i) {
+    auto start = std::chrono::steady_clock::now();
     const Step &step = program.steps[i];
     runtime::ConstBuffer other;
     if (step.other >= 0)
@@ -117,6 +121,10 @@ Status BuiltProgram::run() {
                                     runtime::mutableBuffer(buffers[size_t(step.output)]));
     if (!status.ok())
       return Status::failure("step " + std::to_string(i) + ": " + status.error());
+    if (stepNanoseconds)
+      (*stepNanoseconds)[i] = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                  std::chrono::steady_clock::now() - start)
+                                  .count();
   }
   return Status::success();
 }

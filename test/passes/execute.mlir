@@ -24,6 +24,9 @@
 // End-to-end latency, form only.
 // RUN: spaceevo-opt %t.row.mlir --spaceevo-lower-int8 --spaceevo-form-kernels --spaceevo-execute="repeats=5" | FileCheck %s --check-prefix=LATENCY
 // LATENCY: spaceevo.measured_latency_ms = {{[0-9.e+-]+}} : f64, spaceevo.measured_p10_ms = {{[0-9.e+-]+}} : f64, spaceevo.measured_p90_ms = {{[0-9.e+-]+}} : f64
+// Where the time goes: each kernel's median time inside the network.
+// RUN: spaceevo-opt %t.row.mlir --spaceevo-lower-int8 --spaceevo-form-kernels --spaceevo-execute="repeats=3 profile=true" | FileCheck %s --check-prefix=PROFILE
+// PROFILE-COUNT-5: spaceevo.kernel {{.*}} {spaceevo.in_network_ns = {{[0-9]+}} : i64}
 // A whole onnxw network runs.
 // RUN: spaceevo-opt %spaces/onnxw.mlir --spaceevo-materialize-space=encoding=onnxw-123450-012330 --spaceevo-enumerate="count=1 seed=2 resolution=160" --spaceevo-lower-int8 --spaceevo-form-kernels --spaceevo-execute | FileCheck %s --check-prefix=ONNXW
 // ONNXW: func.func @onnxw_s0_n0(%arg0: tensor<1x160x160x3xi8>) -> tensor<1x1000xi8> attributes {spaceevo.backends = "{{[a-z+]+}}", spaceevo.output_digest = "{{[0-9a-f]+}}"

@@ -22,6 +22,7 @@ struct Step {
   int input = 0;   ///< slot read
   int other = -1;  ///< second slot read (add, channel scale), or -1
   int output = 0;  ///< slot written
+  int origin = -1; ///< which kernel of the source it came from, for profiles
 };
 
 struct KernelProgram {
@@ -55,8 +56,9 @@ public:
   /// The buffer of an input slot, to fill before run().
   std::vector<uint8_t> &inputBuffer(size_t index);
   const std::vector<uint8_t> &outputBuffer() const;
-  /// Runs every step in order.
-  runtime::Status run();
+  /// Runs every step in order; with `stepNanoseconds`, also times each step.
+  runtime::Status run(std::vector<int64_t> *stepNanoseconds = nullptr);
+  const KernelProgram &source() const { return program; }
   /// Backends the steps use, e.g. "onednn+halide".
   std::string backends() const;
 
