@@ -273,7 +273,7 @@ def Measure : Pass<"spaceevo-measure", "::mlir::ModuleOp"> {
            "threads per kernel (only 1 is supported: measurements are pinned)">,
     Option<"allowMeasure", "allow-measure", "bool", /*default=*/"true",
            "measure kernels the database lacks (false: fail on them instead)">,
-    Option<"coldCache", "cold-cache", "bool", /*default=*/"false",
+    Option<"coldCache", "cold-cache", "bool", /*default=*/"true",
            "evict the caches before each timed run, as inside a network where "
            "the other kernels' weights and activations displace this one's">,
     Option<"progress", "progress", "bool", /*default=*/"true",

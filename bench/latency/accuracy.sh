@@ -19,7 +19,7 @@ windows = [2,4,4,4,4,4] if '$hs' == 'onnxw' else [2,6,6,7,5,4]
 print('$hs-' + ''.join(str(r.randrange(blocks)) for _ in range(6)) + '-' + ''.join(str(r.randrange(w)) for w in windows))")
     line=$("$OPT" "$ROOT/spaces/$hs.mlir" --spaceevo-materialize-space="encoding=$enc" \
       --spaceevo-enumerate="count=1 seed=$i" --spaceevo-lower-int8=weights=splat \
-      --spaceevo-form-kernels --spaceevo-measure="db=$DB progress=false" \
+      --spaceevo-form-kernels --spaceevo-measure="db=$DB progress=false ${MEASURE_OPTIONS:-}" \
       --spaceevo-predict-latency --spaceevo-execute="repeats=20" \
       | grep -o 'spaceevo.measured_latency_ms = [0-9.e+-]*\|spaceevo.predicted_latency_ms = [0-9.e+-]*' \
       | awk '{print $3}' | tr '\n' ' ')
