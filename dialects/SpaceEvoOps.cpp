@@ -468,14 +468,10 @@ HyperspaceOp mlir::spaceevo::lookupHyperspace(
     Operation *from, StringRef name, SymbolTableCollection *symbolTables) {
   StringAttr nameAttr = StringAttr::get(from->getContext(), name);
   Operation *found = nullptr;
-  if (symbolTables) {
-    if (Operation *table = SymbolTable::getNearestSymbolTable(from->getParentOp()
-                                                                  ? from->getParentOp()
-                                                                  : from))
-      found = symbolTables->lookupSymbolIn(table, nameAttr);
-  } else {
+  if (!symbolTables)
     found = SymbolTable::lookupNearestSymbolFrom(from, nameAttr);
-  }
+  else if (Operation *table = SymbolTable::getNearestSymbolTable(from))
+    found = symbolTables->lookupSymbolIn(table, nameAttr);
   auto hyperspace = dyn_cast_or_null<HyperspaceOp>(found);
   if (!hyperspace)
     from->emitOpError() << "refers to hyperspace @" << name

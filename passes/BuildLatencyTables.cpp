@@ -5,6 +5,7 @@
 // --spaceevo-predict-latency agree by construction.
 //
 //===----------------------------------------------------------------------===//
+#include "PassSupport.h"
 #include "spaceevo/passes/Passes.h"
 #include "spaceevo/space/BlockCost.h"
 #include "spaceevo/space/Counting.h"
@@ -145,16 +146,9 @@ struct BuildLatencyTablesPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     const char *flag = "--spaceevo-build-latency-tables";
-    SmallVector<HyperspaceOp> all = llvm::to_vector(module.getOps<HyperspaceOp>());
-    HyperspaceOp hyperspaceOp;
-    for (HyperspaceOp op : all)
-      if (hyperspace.empty() ? all.size() == 1 : op.getSymName() == hyperspace)
-        hyperspaceOp = op;
-    if (!hyperspaceOp) {
-      emitError(module.getLoc()) << flag << ": name one hyperspace of the module "
-                                    "with hyperspace=NAME";
+    HyperspaceOp hyperspaceOp = findHyperspace(module, hyperspace, flag);
+    if (!hyperspaceOp)
       return signalPassFailure();
-    }
     Location loc = hyperspaceOp.getLoc();
     if (out.empty() || db.empty()) {
       emitError(loc) << flag << " needs out=DIR and db=PATH";

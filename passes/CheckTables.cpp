@@ -5,6 +5,7 @@
 // row is a sub-stage the dialect's verifier accepts.
 //
 //===----------------------------------------------------------------------===//
+#include "PassSupport.h"
 #include "spaceevo/passes/Passes.h"
 #include "spaceevo/space/TableFormat.h"
 
@@ -28,28 +29,9 @@ namespace {
 struct CheckTablesPass : public mlir::spaceevo::impl::CheckTablesBase<CheckTablesPass> {
   using CheckTablesBase::CheckTablesBase;
 
-  HyperspaceOp findHyperspace(ModuleOp module) {
-    SmallVector<HyperspaceOp> all = llvm::to_vector(module.getOps<HyperspaceOp>());
-    if (!hyperspace.empty()) {
-      for (HyperspaceOp op : all)
-        if (op.getSymName() == hyperspace)
-          return op;
-      mlir::emitError(module.getLoc()) << "--spaceevo-check-tables: no hyperspace @"
-                         << hyperspace << " in the module";
-      return {};
-    }
-    if (all.size() != 1) {
-      mlir::emitError(module.getLoc()) << "--spaceevo-check-tables: the module has "
-                         << all.size()
-                         << " hyperspaces; name one with hyperspace=NAME";
-      return {};
-    }
-    return all.front();
-  }
-
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    HyperspaceOp hyperspaceOp = findHyperspace(module);
+    HyperspaceOp hyperspaceOp = findHyperspace(module, hyperspace, "--spaceevo-check-tables");
     if (!hyperspaceOp)
       return signalPassFailure();
     if (dir.empty()) {

@@ -48,17 +48,12 @@ struct EnumeratePass : public mlir::spaceevo::impl::EnumerateBase<EnumeratePass>
                        "--spaceevo-materialize-space)");
       return signalPassFailure();
     }
-    SymbolTable symbols(module);
+    SymbolTableCollection symbolTables;
     int64_t spaceNumber = 0;
     for (SpaceOp spaceOp : spaces) {
-      auto hyperspace =
-          symbols.lookup<HyperspaceOp>(spaceOp.getHyperspaceName());
-      if (!hyperspace) {
-        mlir::emitError(spaceOp.getLoc()) << "refers to hyperspace @"
-                            << spaceOp.getHyperspaceName()
-                            << ", which is not defined in this module";
+      HyperspaceOp hyperspace = lookupHyperspace(spaceOp, spaceOp.getHyperspaceName(), &symbolTables);
+      if (!hyperspace)
         return signalPassFailure();
-      }
       ::spaceevo::HyperspaceSpec hs = toSpec(hyperspace);
       ::spaceevo::SpaceSpec space = toSpec(spaceOp.getSpace());
       if (auto error = ::spaceevo::checkSpace(hs, space)) {

@@ -1,5 +1,6 @@
 //===- Evolve.cpp - --spaceevo-evolve -------------------------------------===//
 #include "SearchSupport.h"
+#include "PassSupport.h"
 #include "spaceevo/passes/Passes.h"
 #include "spaceevo/search/Evolution.h"
 
@@ -22,31 +23,10 @@ namespace {
 struct EvolvePass : public mlir::spaceevo::impl::EvolveBase<EvolvePass> {
   using EvolveBase::EvolveBase;
 
-  HyperspaceOp findHyperspace(ModuleOp module) {
-    SmallVector<HyperspaceOp> all =
-        llvm::to_vector(module.getOps<HyperspaceOp>());
-    if (!hyperspace.empty()) {
-      for (HyperspaceOp op : all)
-        if (op.getSymName() == hyperspace)
-          return op;
-      emitError(module.getLoc())
-          << "--spaceevo-evolve: no hyperspace @" << hyperspace
-          << " in the module";
-      return {};
-    }
-    if (all.size() != 1) {
-      emitError(module.getLoc())
-          << "--spaceevo-evolve: the module has " << all.size()
-          << " hyperspaces; name one with hyperspace=NAME";
-      return {};
-    }
-    return all.front();
-  }
-
   void runOnOperation() override {
     ModuleOp module = getOperation();
     const char *flag = "--spaceevo-evolve";
-    HyperspaceOp hyperspaceOp = findHyperspace(module);
+    HyperspaceOp hyperspaceOp = findHyperspace(module, hyperspace, "--spaceevo-evolve");
     if (!hyperspaceOp)
       return signalPassFailure();
     Location loc = hyperspaceOp.getLoc();

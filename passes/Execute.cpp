@@ -1,6 +1,7 @@
 //===- Execute.cpp - --spaceevo-execute -----------------------------------===//
 #include "KernelTranslation.h"
 #include "spaceevo/cost/Measure.h"
+#include "spaceevo/exec/Metrics.h"
 #include "spaceevo/passes/Passes.h"
 
 #include "mlir/IR/Builders.h"
@@ -65,10 +66,7 @@ struct ExecutePass : public mlir::spaceevo::impl::ExecuteBase<ExecutePass> {
           input[i] = static_cast<uint8_t>((*file)->getBufferStart()[i] + 128);
       } else {
         uint64_t state = seed * 0x9e3779b97f4a7c15ull + 1;
-        for (uint8_t &byte : input) {
-          state = state * 6364136223846793005ull + 1442695040888963407ull;
-          byte = static_cast<uint8_t>(state >> 56);
-        }
+        prog::fillPseudoRandom(input, state);
       }
       if (auto status = built->run(); !status.ok()) {
         emitError(func.getLoc()) << "--spaceevo-execute: " << status.error();
@@ -78,11 +76,10 @@ struct ExecutePass : public mlir::spaceevo::impl::ExecuteBase<ExecutePass> {
       std::vector<uint8_t> output = built->outputBuffer();
       for (uint8_t &byte : output)
         byte = static_cast<uint8_t>(byte - 128);
-      char hex[24];
-      std::snprintf(hex, sizeof(hex), "%016llx",
-                    static_cast<unsigned long long>(prog::digest(output)));
+      std::string digest = ::spaceevo::exec::digestHex(
+          ::spaceevo::exec::fnv1a64(output.data(), output.size()));
       Builder b(func.getContext());
-      func->setAttr("spaceevo.output_digest", b.getStringAttr(hex));
+      func->setAttr("spaceevo.output_digest", b.getStringAttr(digest));
       func->setAttr("spaceevo.backends", b.getStringAttr(built->backends()));
       if (repeats > 0) {
         cost::MeasureOptions options;

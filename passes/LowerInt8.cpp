@@ -239,17 +239,13 @@ struct LowerInt8Pass
                                  << weights << "'";
       return signalPassFailure();
     }
-    SymbolTable symbols(module);
+    SymbolTableCollection symbolTables;
     bool lowered = false;
     for (Operation &op : llvm::make_early_inc_range(module.getOps())) {
       if (auto net = dyn_cast<NetworkOp>(op)) {
-        auto hyperspace = symbols.lookup<HyperspaceOp>(net.getHyperspace());
-        if (!hyperspace) {
-          emitError(net.getLoc()) << "refers to hyperspace @"
-                                  << net.getHyperspace()
-                                  << ", which is not defined in this module";
+        HyperspaceOp hyperspace = lookupHyperspace(net, net.getHyperspace(), &symbolTables);
+        if (!hyperspace)
           return signalPassFailure();
-        }
         ::spaceevo::Result<::spaceevo::Expansion> expansion =
             ::spaceevo::expandNetwork(toSpec(hyperspace), toSpec(net));
         if (!expansion) {
@@ -262,13 +258,9 @@ struct LowerInt8Pass
           return signalPassFailure();
         lowered = true;
       } else if (auto sub = dyn_cast<SubstageOp>(op)) {
-        auto hyperspace = symbols.lookup<HyperspaceOp>(sub.getHyperspace());
-        if (!hyperspace) {
-          emitError(sub.getLoc()) << "refers to hyperspace @"
-                                  << sub.getHyperspace()
-                                  << ", which is not defined in this module";
+        HyperspaceOp hyperspace = lookupHyperspace(sub, sub.getHyperspace(), &symbolTables);
+        if (!hyperspace)
           return signalPassFailure();
-        }
         ::spaceevo::HyperspaceSpec hs = toSpec(hyperspace);
         ::spaceevo::SubstageSpec spec = toSpec(sub);
         const ::spaceevo::StageSpec *stage = hs.findStage(spec.stage);

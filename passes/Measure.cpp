@@ -9,6 +9,8 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
+#include <memory>
+#include <optional>
 
 namespace mlir::spaceevo {
 #define GEN_PASS_DEF_MEASURE
@@ -31,6 +33,38 @@ CostAttr toAttr(MLIRContext *context, const cost::KernelCost &c,
 
 struct MeasurePass : public mlir::spaceevo::impl::MeasureBase<MeasurePass> {
   using MeasureBase::MeasureBase;
+
+  /// What stays the same from one run of the pass to the next (the latency
+  /// table builder runs it once per table row): the open database, this
+  /// device's fingerprint and the cache-eviction buffer.
+  struct Session {
+    std::string db, device;
+    std::optional<cost::CostDatabase> database;
+    std::optional<cost::DeviceFingerprint> fingerprint;
+    std::vector<uint8_t> evictionBuffer;
+  };
+  std::shared_ptr<Session> session;
+
+  LogicalResult openSession(Location loc) {
+    if (session && session->db == db && session->device == device)
+      return success();
+    auto fingerprint = device.empty()
+                           ? cost::detectHostFingerprint()
+                           : cost::DeviceFingerprint::parseCanonical(device);
+    if (!fingerprint)
+      return emitError(loc) << "--spaceevo-measure: " << fingerprint.error();
+    auto database = cost::CostDatabase::open(db);
+    if (!database)
+      return emitError(loc) << "--spaceevo-measure: " << database.error();
+    if (auto added = database->addDevice(*fingerprint); !added.ok())
+      return emitError(loc) << "--spaceevo-measure: " << added.error();
+    session = std::make_shared<Session>();
+    session->db = db;
+    session->device = device;
+    session->database.emplace(std::move(*database));
+    session->fingerprint = *fingerprint;
+    return success();
+  }
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -58,22 +92,10 @@ struct MeasurePass : public mlir::spaceevo::impl::MeasureBase<MeasurePass> {
       emitError(loc) << "--spaceevo-measure: " << choice.error();
       return signalPassFailure();
     }
-    auto device = this->device.empty()
-                      ? cost::detectHostFingerprint()
-                      : cost::DeviceFingerprint::parseCanonical(this->device);
-    if (!device) {
-      emitError(loc) << "--spaceevo-measure: " << device.error();
+    if (failed(openSession(loc)))
       return signalPassFailure();
-    }
-    auto database = cost::CostDatabase::open(db);
-    if (!database) {
-      emitError(loc) << "--spaceevo-measure: " << database.error();
-      return signalPassFailure();
-    }
-    if (auto added = database->addDevice(*device); !added.ok()) {
-      emitError(loc) << "--spaceevo-measure: " << added.error();
-      return signalPassFailure();
-    }
+    cost::CostDatabase &database = *session->database;
+    const cost::DeviceFingerprint &fingerprint = *session->fingerprint;
     cost::MeasureOptions options;
     options.warmup = static_cast<int>(warmup);
     options.minRepeats = static_cast<int>(repeats);
@@ -83,21 +105,22 @@ struct MeasurePass : public mlir::spaceevo::impl::MeasureBase<MeasurePass> {
 
     // Writing a buffer larger than the last-level cache share of a core
     // evicts this kernel's weights and inputs between runs.
-    std::vector<uint8_t> evictionBuffer;
+    std::vector<uint8_t> &evictionBuffer = session->evictionBuffer;
     if (coldCache) {
-      evictionBuffer.assign(size_t(16) << 20, 1);
+      if (evictionBuffer.empty())
+        evictionBuffer.assign(size_t(16) << 20, 1);
       options.beforeEachRun = [&evictionBuffer] {
         for (size_t i = 0; i < evictionBuffer.size(); i += 64)
           evictionBuffer[i] += 1;
       };
     }
-    std::string deviceHash = device->hash();
+    std::string deviceHash = fingerprint.hash();
     int64_t measured = 0, cached = 0;
     for (size_t i = 0; i < kernels.size(); ++i) {
       KernelOp kernel = kernels[i];
       std::string key = kernel.getSignature().str() + "|threads=1" +
                         (coldCache ? "|cold" : "|warm");
-      auto known = database->lookup(key, backend, deviceHash);
+      auto known = database.lookup(key, backend, deviceHash);
       if (!known) {
         emitError(kernel.getLoc()) << "--spaceevo-measure: " << known.error();
         return signalPassFailure();
@@ -110,8 +133,8 @@ struct MeasurePass : public mlir::spaceevo::impl::MeasureBase<MeasurePass> {
       }
       if (!allowMeasure) {
         std::string coverage;
-        if (auto devices = database->devices())
-          coverage = cost::describeDeviceCoverage(*devices, *device);
+        if (auto devices = database.devices())
+          coverage = cost::describeDeviceCoverage(*devices, fingerprint);
         emitError(kernel.getLoc())
             << "--spaceevo-measure: no cost for this '" << kernel.getKind()
             << "' kernel in " << db << " and allow-measure=false; "
@@ -129,10 +152,7 @@ struct MeasurePass : public mlir::spaceevo::impl::MeasureBase<MeasurePass> {
       // Random inputs: the cost does not depend on the values.
       uint64_t state = 0x9e3779b97f4a7c15ull + i;
       for (size_t input = 0; input < program->inputSlots.size(); ++input)
-        for (uint8_t &byte : built->inputBuffer(input)) {
-          state = state * 6364136223846793005ull + 1442695040888963407ull;
-          byte = static_cast<uint8_t>(state >> 56);
-        }
+        prog::fillPseudoRandom(built->inputBuffer(input), state);
       ::spaceevo::runtime::Status runStatus = ::spaceevo::runtime::Status::success();
       auto result = cost::measure(
           [&] {
@@ -147,9 +167,9 @@ struct MeasurePass : public mlir::spaceevo::impl::MeasureBase<MeasurePass> {
         return signalPassFailure();
       }
       cost::KernelCost record = cost::makeKernelCost(
-          key, backend, *device, result->medianUs, result->p10Us,
+          key, backend, fingerprint, result->medianUs, result->p10Us,
           result->p90Us, result->runs, result->warmupRuns);
-      if (auto stored = database->upsert(record); !stored.ok()) {
+      if (auto stored = database.upsert(record); !stored.ok()) {
         emitError(kernel.getLoc()) << "--spaceevo-measure: " << stored.error();
         return signalPassFailure();
       }

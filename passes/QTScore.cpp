@@ -50,16 +50,13 @@ struct QTScorePass : public mlir::spaceevo::impl::QTScoreBase<QTScorePass> {
     SmallVector<int64_t> scoreResolutions(resolutions.begin(), resolutions.end());
     if (scoreResolutions.empty())
       scoreResolutions = {224, 192, 160};
-    SymbolTable symbols(module);
+    SymbolTableCollection symbolTables;
     std::map<std::string, std::unique_ptr<search::QTScorer>> scorers;
     for (SpaceOp spaceOp : spaces) {
       std::string name = spaceOp.getHyperspaceName().str();
-      auto hyperspace = symbols.lookup<HyperspaceOp>(name);
-      if (!hyperspace) {
-        emitError(spaceOp.getLoc()) << "refers to hyperspace @" << name
-                                    << ", which is not defined in this module";
+      HyperspaceOp hyperspace = lookupHyperspace(spaceOp, name, &symbolTables);
+      if (!hyperspace)
         return signalPassFailure();
-      }
       std::unique_ptr<search::QTScorer> &scorer = scorers[name];
       if (!scorer) {
         FailureOr<search::SearchSpaceShape> shape = buildSearchShape(

@@ -149,15 +149,11 @@ struct SearchSubnetsPass
 
     search::TableSet tableSet(tables);
     SymbolTable symbols(module);
+    SymbolTableCollection symbolTables;
     for (SpaceOp spaceOp : spaces) {
-      auto hyperspace =
-          symbols.lookup<HyperspaceOp>(spaceOp.getHyperspaceName());
-      if (!hyperspace) {
-        emitError(spaceOp.getLoc())
-            << "refers to hyperspace @" << spaceOp.getHyperspaceName()
-            << ", which is not defined in this module";
+      HyperspaceOp hyperspace = lookupHyperspace(spaceOp, spaceOp.getHyperspaceName(), &symbolTables);
+      if (!hyperspace)
         return signalPassFailure();
-      }
       ::spaceevo::HyperspaceSpec hs = toSpec(hyperspace);
       ::spaceevo::SpaceSpec space = toSpec(spaceOp.getSpace());
       if (auto error = ::spaceevo::checkSpace(hs, space)) {

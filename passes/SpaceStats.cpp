@@ -44,7 +44,7 @@ struct SpaceStatsPass : public mlir::spaceevo::impl::SpaceStatsBase<SpaceStatsPa
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    SymbolTable symbols(module);
+    SymbolTableCollection symbolTables;
     for (HyperspaceOp op : module.getOps<HyperspaceOp>()) {
       ::spaceevo::HyperspaceSpec hs = toSpec(op);
       attachCount(op, "spaces", ::spaceevo::countSpaces(hs));
@@ -53,12 +53,9 @@ struct SpaceStatsPass : public mlir::spaceevo::impl::SpaceStatsBase<SpaceStatsPa
         return signalPassFailure();
     }
     for (SpaceOp op : module.getOps<SpaceOp>()) {
-      auto hyperspace = symbols.lookup<HyperspaceOp>(op.getHyperspaceName());
-      if (!hyperspace) {
-        mlir::emitError(op.getLoc()) << "refers to hyperspace @" << op.getHyperspaceName()
-                       << ", which is not defined in this module";
+      HyperspaceOp hyperspace = lookupHyperspace(op, op.getHyperspaceName(), &symbolTables);
+      if (!hyperspace)
         return signalPassFailure();
-      }
       ::spaceevo::HyperspaceSpec hs = toSpec(hyperspace);
       ::spaceevo::SpaceSpec space = toSpec(op.getSpace());
       if (auto error = ::spaceevo::checkSpace(hs, space)) {
@@ -70,13 +67,9 @@ struct SpaceStatsPass : public mlir::spaceevo::impl::SpaceStatsBase<SpaceStatsPa
         return signalPassFailure();
     }
     for (NetworkOp op : module.getOps<NetworkOp>()) {
-      auto hyperspace = symbols.lookup<HyperspaceOp>(op.getHyperspace());
-      if (!hyperspace) {
-        mlir::emitError(op.getLoc())
-            << "refers to hyperspace @" << op.getHyperspace()
-            << ", which is not defined in this module";
+      HyperspaceOp hyperspace = lookupHyperspace(op, op.getHyperspace(), &symbolTables);
+      if (!hyperspace)
         return signalPassFailure();
-      }
       ::spaceevo::Result<::spaceevo::LayerCost> cost =
           ::spaceevo::networkCost(toSpec(hyperspace), toSpec(op));
       if (!cost) {

@@ -139,13 +139,11 @@ std::string BuiltProgram::backends() const {
   return joined;
 }
 
-uint64_t digest(const std::vector<uint8_t> &bytes) {
-  uint64_t hash = 0xcbf29ce484222325ull;
-  for (uint8_t b : bytes) {
-    hash ^= b;
-    hash *= 0x100000001b3ull;
+void fillPseudoRandom(std::vector<uint8_t> &bytes, uint64_t &state) {
+  for (uint8_t &byte : bytes) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    byte = static_cast<uint8_t>(state >> 56);
   }
-  return hash;
 }
 
 } // namespace spaceevo::program

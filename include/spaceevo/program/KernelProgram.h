@@ -69,8 +69,9 @@ private:
   std::vector<std::vector<uint8_t>> buffers;
 };
 
-/// FNV-1a 64 of bytes: an output digest.
-uint64_t digest(const std::vector<uint8_t> &bytes);
+/// Fills `bytes` with a deterministic pseudo-random sequence continuing
+/// from `state` (a 64-bit LCG; its top byte per step): test inputs.
+void fillPseudoRandom(std::vector<uint8_t> &bytes, uint64_t &state);
 
 } // namespace spaceevo::program
 
