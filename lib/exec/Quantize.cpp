@@ -200,9 +200,12 @@ quantizeExpansion(const Expansion &expansion,
     q.input = op.input;
     q.other = op.other;
     q.output = quantParamsForRange(ranges.output[i]);
-    QuantParams pre = quantParamsForRange(ranges.preActivation[i]);
-    QuantParams in = paramsOf(op.input);
     ActivationFunction act = activationFunction(op.act);
+    QuantParams pre = needsTable(act)
+                          ? quantParamsForRange(ranges.preActivation[i])
+                          : q.output;
+    q.preActivation = pre;
+    QuantParams in = paramsOf(op.input);
     Shape4 inShape = shape4(op.inHeight, op.inWidth, op.inChannels);
     KernelDesc &d = q.kernel;
     auto fail = [&](const std::string &why) {
@@ -223,6 +226,7 @@ quantizeExpansion(const Expansion &expansion,
       int64_t reduction = depthwise ? op.kernel * op.kernel
                                     : op.kernel * op.kernel * op.inChannels;
       double biasLimit = double(INT32_MAX) - double(reduction) * 255 * 128;
+      q.weightScales.assign(weights->scales.begin(), weights->scales.end());
       std::vector<int32_t> bias(size_t(op.outChannels));
       std::vector<double> accScale(size_t(op.outChannels));
       for (size_t c = 0; c < bias.size(); ++c) {

@@ -57,6 +57,12 @@ runtime::QuantParams quantParamsForRange(TensorRange range);
 struct QuantizedOp {
   runtime::KernelDesc kernel;
   runtime::QuantParams output;
+  /// Quantization of the accumulator's requantized value before a table
+  /// activation (equal to `output` when the op has no table).
+  runtime::QuantParams preActivation;
+  /// Conv / depthwise / FC: the real scale of each output channel's int8
+  /// weights (weight = scale * q); empty for other ops. Exporters need it.
+  std::vector<float> weightScales;
   int input = kExpansionInput;
   int other = kNoOperand;
 };
