@@ -121,18 +121,21 @@ struct FormKernelsPass
     if (!lhs || !rhs)
       return;
     group.ops = {lhs, rhs, mul};
-    // Walk the gate back to its pooling, through single-use first operands.
+    // Walk the gate back to its pooling (avg_pool2d, or the widening rescale
+    // of a reduce_sum pooling), through single-use first operands.
     Value cursor = rhs.getInput();
-    tosa::AvgPool2dOp pool;
-    for (int depth = 0; depth < 12 && !pool; ++depth) {
+    Operation *pool = nullptr;
+    for (int depth = 0; depth < 16 && !pool; ++depth) {
       Operation *def = cursor.getDefiningOp();
       if (!def || !cursor.hasOneUse() || def->getNumOperands() == 0)
         return;
       group.ops.push_back(def);
-      pool = dyn_cast<tosa::AvgPool2dOp>(def);
+      if (isa<tosa::AvgPool2dOp>(def) ||
+          (isa<tosa::RescaleOp>(def) && def->getOperand(0) == lhs.getInput()))
+        pool = def;
       cursor = def->getOperand(0);
     }
-    if (!pool || pool.getInput() != lhs.getInput())
+    if (!pool || pool->getOperand(0) != lhs.getInput())
       return;
     auto out = singleUser<tosa::RescaleOp>(mul.getResult());
     if (!out)
@@ -152,6 +155,20 @@ struct FormKernelsPass
       group.ops.push_back(rescale);
       takeActivation(rescale.getResult(), group.ops);
     }
+    claim(group, groups);
+  }
+
+  /// rescale(i8 -> i32), reduce_sum, reduce_sum, rescale (+ activation): a
+  /// global average pooling rounded once.
+  void matchPoolingSum(tosa::ReduceSumOp rows, SmallVector<Group> &groups) {
+    auto widen = singleUseDef<tosa::RescaleOp>(rows.getInput());
+    auto sum = singleUser<tosa::ReduceSumOp>(rows.getOutput());
+    auto out = sum ? singleUser<tosa::RescaleOp>(sum.getOutput())
+                   : tosa::RescaleOp();
+    if (!widen || !out)
+      return;
+    Group group{"pool", {widen, rows, sum, out}};
+    takeActivation(out.getResult(), group.ops);
     claim(group, groups);
   }
 
@@ -255,6 +272,10 @@ struct FormKernelsPass
           matchContraction(op, "fully_connected", groups);
       });
       func.walk([&](tosa::AddOp add) { matchResidual(add, groups); });
+      func.walk([&](tosa::ReduceSumOp rows) {
+        if (!taken.contains(rows))
+          matchPoolingSum(rows, groups);
+      });
       // Everything else that computes is a kernel of its own.
       func.walk([&](Operation *op) {
         if (op->getDialect() && op->getDialect()->getNamespace() == "tosa" &&

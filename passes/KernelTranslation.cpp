@@ -208,7 +208,34 @@ LogicalResult ProgramBuilder::translate(Block &body) {
       if (rescale.getOutput().hasOneUse() &&
           isa<tosa::AddOp, tosa::MulOp>(*rescale.getOutput().getUsers().begin()))
         continue;
-      return fail(op, "a rescale on its own");
+      // Global average pooling rounded once: (q - zp) widened exactly,
+      // summed over H then W, one output rescale (TosaGraphs.h).
+      auto rows = onlyUser<tosa::ReduceSumOp>(rescale.getOutput());
+      auto sum = rows ? onlyUser<tosa::ReduceSumOp>(rows.getOutput())
+                      : tosa::ReduceSumOp();
+      auto out = sum ? onlyUser<tosa::RescaleOp>(sum.getOutput())
+                     : tosa::RescaleOp();
+      if (!out)
+        return fail(op, "a rescale on its own");
+      if (rescale.getMultiplier().size() != 1 ||
+          rescale.getMultiplier()[0] != (1 << 30) ||
+          rescale.getShift()[0] != 30 || rows.getAxis() != 1 ||
+          sum.getAxis() != 2)
+        return fail(op, "a pooling sum must widen exactly (multiplier 2^30, "
+                        "shift 30) and reduce axis 1 then axis 2");
+      consumed.insert(rows);
+      consumed.insert(sum);
+      rt::OutputStage stage;
+      FailureOr<Value> last = outputStage(out, stage);
+      if (failed(last))
+        return fail(op, "the table after its rescale is not a constant");
+      step.desc.kind = rt::OpKind::GlobalAvgPool;
+      step.desc.input = shape4(rescale.getInput());
+      step.desc.outChannels = step.desc.input.c;
+      step.desc.inputZeroPoint = static_cast<int32_t>(rescale.getInputZp()) + 128;
+      step.desc.output = stage;
+      step.input = slotFor(rescale.getInput());
+      result = *last;
     } else {
       return fail(op, "no runtime kernel for '" + op->getName().getStringRef() + "'");
     }

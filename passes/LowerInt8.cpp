@@ -5,6 +5,8 @@
 // this file only chooses ops and types.
 //
 //===----------------------------------------------------------------------===//
+#include "TosaGraphs.h"
+#include "spaceevo/exec/Synthetic.h"
 #include "spaceevo/lower/Int8Plan.h"
 #include "spaceevo/passes/Passes.h"
 #include "spaceevo/space/NetworkCost.h"
@@ -178,10 +180,35 @@ struct LowerInt8Pass
     : public mlir::spaceevo::impl::LowerInt8Base<LowerInt8Pass> {
   using LowerInt8Base::LowerInt8Base;
 
+  /// weights=calibrated: lib/exec's graph (He weights, batch norm and
+  /// activation ranges calibrated on random inputs), as the ONNX export
+  /// and --spaceevo-execute's numbers.
+  LogicalResult lowerCalibrated(Operation *source, StringRef name,
+                                const ::spaceevo::Expansion &expansion) {
+    ::spaceevo::exec::SyntheticOptions options;
+    options.init.seed = seed;
+    options.calibrationInputs = size_t(std::max<int64_t>(1, calibrationInputs));
+    auto network = ::spaceevo::exec::quantizeSynthetic(expansion, options);
+    if (!network)
+      return emitError(source->getLoc())
+             << "--spaceevo-lower-int8: " << network.error();
+    OpBuilder builder(source);
+    FailureOr<func::FuncOp> func =
+        emitInt8Function(builder, source->getLoc(), name, network->graph);
+    if (failed(func))
+      return failure();
+    (*func)->setAttr("spaceevo.source",
+                     builder.getStringAttr(source->getName().getStringRef() +
+                                           " @" + name));
+    return success();
+  }
+
   LogicalResult lower(Operation *source, StringRef name,
                       const ::spaceevo::Expansion &expansion, int64_t inC,
                       int64_t inH, int64_t inW,
                       const ::spaceevo::Int8PlanOptions &options) {
+    if (weights == "calibrated")
+      return lowerCalibrated(source, name, expansion);
     ::spaceevo::Result<::spaceevo::Int8Plan> plan =
         ::spaceevo::planInt8(expansion, inC, inH, inW, options);
     if (!plan)
@@ -233,9 +260,9 @@ struct LowerInt8Pass
       options.weights = ::spaceevo::WeightFill::Seeded;
     else if (weights == "splat")
       options.weights = ::spaceevo::WeightFill::Splat;
-    else {
+    else if (weights != "calibrated") {
       emitError(module.getLoc()) << "--spaceevo-lower-int8: weights must be "
-                                    "'seeded' or 'splat', not '"
+                                    "'seeded', 'splat' or 'calibrated', not '"
                                  << weights << "'";
       return signalPassFailure();
     }

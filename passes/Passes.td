@@ -210,15 +210,26 @@ def LowerInt8 : Pass<"spaceevo-lower-int8", "::mlir::ModuleOp"> {
     rescaled int32 operands for residuals and squeeze-excite,
     `tosa.avg_pool2d`, `tosa.reshape` and `tosa.fully_connected`. Weights
     are deterministic constants (`weights=seeded` He-style with `seed`, or
-    `splat`). The spaceevo ops are removed, so the result is plain upstream
+    `splat`) with activation ranges taken from each tensor's producer; or
+    `weights=calibrated`: He weights from `seed`, batch norm and activation
+    ranges calibrated on `calibration-inputs` random inputs by lib/exec,
+    the same graph `spaceevo-translate --export-onnx` writes and
+    lib/exec executes (global average pooling then becomes a widening
+    `tosa.rescale`, two `tosa.reduce_sum` and one output rescale, rounded
+    once; the function's `spaceevo.quantization` gives the input and
+    output scale and zero point). The spaceevo ops are removed, so the result is plain upstream
     IR that `mlir-opt` verifies and lowers (`--tosa-to-linalg`); each
     function carries `spaceevo.source` naming what it came from.
   }];
   let options = [
     Option<"weights", "weights", "std::string", /*default=*/"\"seeded\"",
-           "weight constants: 'seeded' (He-style, from seed) or 'splat' (all 1)">,
+           "weight constants: 'seeded' (He-style, from seed), 'splat' (all 1) "
+           "or 'calibrated' (lib/exec's post-training quantization)">,
     Option<"seed", "seed", "uint64_t", /*default=*/"0",
-           "seed of the weight constants">
+           "seed of the weight constants">,
+    Option<"calibrationInputs", "calibration-inputs", "int64_t",
+           /*default=*/"2",
+           "weights=calibrated: random N(0,1) inputs to calibrate on">
   ];
   let dependentDialects = ["::mlir::func::FuncDialect",
                            "::mlir::tosa::TosaDialect"];
