@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "TosaGraphs.h"
 #include "spaceevo/exec/Synthetic.h"
+#include "PassSupport.h"
 #include "spaceevo/lower/Int8Plan.h"
 #include "spaceevo/passes/Passes.h"
 #include "spaceevo/space/NetworkCost.h"
@@ -269,53 +270,24 @@ struct LowerInt8Pass
     SymbolTableCollection symbolTables;
     bool lowered = false;
     for (Operation &op : llvm::make_early_inc_range(module.getOps())) {
+      if (!isa<NetworkOp, SubstageOp>(op))
+        continue;
+      FailureOr<::spaceevo::Expansion> expansion =
+          expandSource(&op, "--spaceevo-lower-int8", symbolTables);
+      if (failed(expansion))
+        return signalPassFailure();
+      int64_t inC = 3, inSize = 0;
       if (auto net = dyn_cast<NetworkOp>(op)) {
-        HyperspaceOp hyperspace = lookupHyperspace(net, net.getHyperspace(), &symbolTables);
-        if (!hyperspace)
-          return signalPassFailure();
-        ::spaceevo::Result<::spaceevo::Expansion> expansion =
-            ::spaceevo::expandNetwork(toSpec(hyperspace), toSpec(net));
-        if (!expansion) {
-          emitError(net.getLoc()) << "--spaceevo-lower-int8: "
-                                  << expansion.error();
-          return signalPassFailure();
-        }
-        int64_t r = net.getResolution();
-        if (failed(lower(net, net.getSymName(), *expansion, 3, r, r, options)))
-          return signalPassFailure();
-        lowered = true;
-      } else if (auto sub = dyn_cast<SubstageOp>(op)) {
-        HyperspaceOp hyperspace = lookupHyperspace(sub, sub.getHyperspace(), &symbolTables);
-        if (!hyperspace)
-          return signalPassFailure();
-        ::spaceevo::HyperspaceSpec hs = toSpec(hyperspace);
-        ::spaceevo::SubstageSpec spec = toSpec(sub);
-        const ::spaceevo::StageSpec *stage = hs.findStage(spec.stage);
-        const ::spaceevo::CandidateSpec *candidate = nullptr;
-        if (stage && !spec.layers.empty())
-          for (const ::spaceevo::CandidateSpec &c : stage->candidates)
-            if (c.block == spec.layers.front().config.block)
-              candidate = &c;
-        ::spaceevo::Expansion expansion;
-        expansion.outChannels = spec.inChannels;
-        expansion.outHeight = expansion.outWidth = spec.inSize;
-        for (const ::spaceevo::NetworkLayer &layer : spec.layers) {
-          ::spaceevo::Result<::spaceevo::Expansion> block =
-              ::spaceevo::expandBlock(
-                  layer.config, expansion.outChannels, expansion.outHeight,
-                  expansion.outWidth,
-                  candidate ? candidate->act : std::nullopt);
-          if (!block) {
-            emitError(sub.getLoc()) << "--spaceevo-lower-int8: " << block.error();
-            return signalPassFailure();
-          }
-          ::spaceevo::appendExpansion(expansion, *block);
-        }
-        if (failed(lower(sub, sub.getSymName(), expansion, spec.inChannels,
-                         spec.inSize, spec.inSize, options)))
-          return signalPassFailure();
-        lowered = true;
+        inSize = net.getResolution();
+      } else {
+        ::spaceevo::SubstageSpec spec = toSpec(cast<SubstageOp>(op));
+        inC = spec.inChannels;
+        inSize = spec.inSize;
       }
+      StringRef name = cast<SymbolOpInterface>(op).getName();
+      if (failed(lower(&op, name, *expansion, inC, inSize, inSize, options)))
+        return signalPassFailure();
+      lowered = true;
     }
     if (!lowered) {
       emitError(module.getLoc())

@@ -4,7 +4,10 @@
 
 #include "spaceevo/dialects/SpaceEvoOps.h"
 
+#include "spaceevo/space/Blocks.h"
+
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/SymbolTable.h"
 
 namespace mlir::spaceevo {
 
@@ -13,6 +16,13 @@ namespace mlir::spaceevo {
 /// prefixed with `passFlag` and returns null.
 HyperspaceOp findHyperspace(ModuleOp module, StringRef name,
                             StringRef passFlag);
+
+/// The primitives of a `spaceevo.network` (stem, layers, head) or of a
+/// `spaceevo.substage` (its layers from its input shape, with the
+/// activation its stage's candidate gives the block). Errors are emitted at
+/// the op, prefixed with `flag`.
+FailureOr<::spaceevo::Expansion> expandSource(Operation *source, StringRef flag,
+                                              SymbolTableCollection &symbols);
 
 } // namespace mlir::spaceevo
 

@@ -375,4 +375,88 @@ def BuildLatencyTables : Pass<"spaceevo-build-latency-tables", "::mlir::ModuleOp
   ];
 }
 
+def Quantize : Pass<"spaceevo-quantize", "::mlir::ModuleOp"> {
+  let summary = "Post-training static INT8 quantization of FP32 TOSA functions";
+  let description = [{
+    Every function of one f32 NHWC tensor in the forms spaceevo emits for
+    FP32 networks (`spaceevo-translate --import-onnx` of an FP32 model:
+    conv2d / depthwise_conv2d / fully_connected with biases, avg_pool2d,
+    add, channel mul, and the ReLU, ReLU6, Swish, Hsigmoid and Hswish
+    chains; see passes/TosaGraphs.h) is replaced by its INT8 function:
+    activation ranges are calibrated by running the FP32 network (lib/exec)
+    on the inputs of `calibration-file` (raw little-endian float32 NHWC
+    tensors, back to back) or on `calibration-inputs` random N(0, 1)
+    tensors drawn from `seed`; weights become per-channel symmetric int8,
+    activations asymmetric uint8 (int8 in TOSA), as docs/runtime.md says.
+    Ops it does not recognise are errors at their location.
+  }];
+  let options = [
+    Option<"calibrationFile", "calibration-file", "std::string",
+           /*default=*/"\"\"",
+           "raw float32 NHWC calibration tensors (default: random inputs)">,
+    Option<"calibrationInputs", "calibration-inputs", "int64_t",
+           /*default=*/"4", "random calibration inputs when there is no file">,
+    Option<"seed", "seed", "uint64_t", /*default=*/"1",
+           "seed of the first random calibration input">,
+    Option<"method", "method", "std::string", /*default=*/"\"minmax\"",
+           "range calibration: 'minmax' or 'percentile' (99.99%)">
+  ];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::tosa::TosaDialect"];
+}
+
+//===----------------------------------------------------------------------===//
+// Training-free quality estimate (issue 7)
+//===----------------------------------------------------------------------===//
+
+def EstimateQuality : Pass<"spaceevo-estimate-quality", "::mlir::ModuleOp"> {
+  let summary = "Fill the loss column of block tables with a training-free estimate";
+  let description = [{
+    For every (searchable stage, block, window) of the hyperspace, reads
+    `dir/stage{s}_{block}_{window}.csv` and writes it to `out` (default:
+    `dir`, in place) with its `int8_nsr_loss` column replaced by lib/quality's
+    training-free estimate; every other field is kept verbatim. Each row's
+    estimate comes from forward passes on our own kernels (docs/quality.md):
+    the INT8-vs-FP32 NSR of the sub-stage (He weights, batch norm folded,
+    per-channel int8 weights, activation ranges calibrated on inputs drawn
+    through the hyperspace's fixed stem), capacity terms (parameters, MACs,
+    depth, entropy) and NASWOT / Zen-score expressivity, combined by a
+    per-stage model fitted on SpaceEvo's mobilew tables (or `model`).
+    Deterministic for a seed. Resumable: rows are appended to
+    `out/<file>.partial` and flushed one by one, a finished table is renamed
+    into place and listed in `out/.quality-estimated`, so an interrupted run
+    continues where it stopped and a finished table is never estimated
+    again. Progress and time left go to stderr. Attaches
+    `spaceevo.quality_tables = {files, rows, estimated_now}` to the
+    hyperspace. With --spaceevo-build-latency-tables before it (sampled
+    rows, loss `nan`), one pipeline writes complete tables.
+  }];
+  let options = [
+    Option<"dir", "dir", "std::string", /*default=*/"",
+           "directory of the tables to estimate">,
+    Option<"out", "out", "std::string", /*default=*/"",
+           "directory to write to (default: dir, in place)">,
+    Option<"hyperspace", "hyperspace", "std::string", /*default=*/"",
+           "hyperspace (default: the only one in the module)">,
+    Option<"seed", "seed", "uint64_t", /*default=*/"0",
+           "seed of the weights and inputs">,
+    ListOption<"stages", "stages", "int64_t",
+               "only these stages (default: all searchable stages)">,
+    Option<"model", "model", "std::string", /*default=*/"",
+           "model file written by spaceevo-validate-quality --model-out "
+           "(default: the built-in model fitted on mobilew)">,
+    Option<"maxInputSize", "max-input-size", "int64_t", /*default=*/"16",
+           "forward passes run at the input size halved until <= this "
+           "(0: full size)">,
+    Option<"calibrationInputs", "calibration-inputs", "int64_t",
+           /*default=*/"4", "inputs to calibrate batch norm and ranges on">,
+    Option<"evaluationInputs", "evaluation-inputs", "int64_t",
+           /*default=*/"4", "inputs to measure the NSR and Zen-score on">,
+    Option<"kernelInputs", "kernel-inputs", "int64_t", /*default=*/"16",
+           "inputs of NASWOT's activation-pattern kernel">,
+    Option<"progress", "progress", "bool", /*default=*/"true",
+           "print progress to stderr">
+  ];
+}
+
 #endif // SPACEEVO_PASSES_TD
