@@ -12,7 +12,14 @@ SPACEEVO_PACKAGES=(
   zlib1g-dev libzstd-dev
   libgtest-dev libbenchmark-dev libsqlite3-dev
   libdnnl-dev libhalide14-0-dev libonnx-dev libonnx-testdata libprotobuf-dev
+  python3-onnx
 )
+# Node.js and npm run ONNX Runtime (npm onnxruntime-node) for the
+# cross-check; Debian's packages are installed only when no node/npm is on
+# the PATH (a NodeSource node already ships its own npm).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  SPACEEVO_PACKAGES+=(nodejs npm)
+fi
 
 ensure_packages() {
   local missing=()

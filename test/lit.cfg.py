@@ -20,3 +20,9 @@ config.substitutions.append(("%python", config.python_executable))
 # Tests that read SpaceEvo's published tables need them beside the checkout.
 if os.path.isdir(os.path.join(config.block_lut_dir, "onnxw")):
     config.available_features.add("block-lut")
+
+# ONNX models are checked with onnx.checker (Debian python3-onnx).
+import subprocess
+if subprocess.run([config.python_executable, "-c", "import onnx"],
+                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0:
+    config.available_features.add("python-onnx")

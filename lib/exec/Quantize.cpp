@@ -167,6 +167,124 @@ std::string opText(size_t index, const Primitive &op) {
 
 } // namespace
 
+bool activationNeedsTable(ActivationFunction function) {
+  return needsTable(function);
+}
+
+Expected<QuantizedOp> assembleQuantizedOp(const Primitive &op,
+                                          OpQuantization q) {
+  using Result = Expected<QuantizedOp>;
+  QuantizedOp result;
+  result.input = op.input;
+  result.other = op.other;
+  result.output = q.output;
+  ActivationFunction act = activationFunction(op.act);
+  // Clamps requantize straight into the output parameters.
+  QuantParams pre = needsTable(act) ? q.preActivation : q.output;
+  result.preActivation = pre;
+  QuantParams in = q.input;
+  Shape4 inShape = shape4(op.inHeight, op.inWidth, op.inChannels);
+  KernelDesc &d = result.kernel;
+  switch (op.kind) {
+  case PrimitiveKind::Conv:
+  case PrimitiveKind::DepthwiseConv:
+  case PrimitiveKind::FullyConnected: {
+    bool depthwise = op.kind == PrimitiveKind::DepthwiseConv;
+    if (int64_t(q.weightScales.size()) != op.outChannels)
+      return Result::failure("expected " + std::to_string(op.outChannels) +
+                             " weight scales, got " +
+                             std::to_string(q.weightScales.size()));
+    if (!q.bias.empty() && int64_t(q.bias.size()) != op.outChannels)
+      return Result::failure("expected " + std::to_string(op.outChannels) +
+                             " biases, got " + std::to_string(q.bias.size()));
+    // The accumulator of channel c holds real values in units of
+    // input.scale * weightScales[c] (the bias is in the same units).
+    std::vector<double> accScale(size_t(op.outChannels));
+    for (size_t c = 0; c < accScale.size(); ++c)
+      accScale[c] = double(in.scale) * q.weightScales[c];
+    auto stage = activationOutputStage(accScale, act, pre, q.output);
+    if (!stage)
+      return Result(stage.status());
+    result.weightScales = std::move(q.weightScales);
+    if (op.kind == PrimitiveKind::FullyConnected) {
+      d = runtime::makeFullyConnectedDesc(1, op.inChannels, op.outChannels,
+                                          std::move(q.weights),
+                                          std::move(q.bias), in.zeroPoint,
+                                          std::move(*stage));
+    } else if (depthwise) {
+      d = runtime::makeDepthwiseDesc(inShape, op.kernel, op.stride,
+                                     std::move(q.weights), std::move(q.bias),
+                                     in.zeroPoint, std::move(*stage));
+    } else {
+      d = runtime::makeConvDesc(inShape, op.outChannels, op.kernel, op.stride,
+                                std::move(q.weights), std::move(q.bias),
+                                in.zeroPoint, std::move(*stage));
+    }
+    if (op.kind != PrimitiveKind::FullyConnected)
+      d.padding = {op.padding, op.padding, op.padding, op.padding};
+    break;
+  }
+  case PrimitiveKind::GlobalAvgPool: {
+    // Sum of (q - zp) over the pixels, scaled by in.scale / pixels.
+    double pixels = double(op.inHeight * op.inWidth);
+    auto stage =
+        activationOutputStage({double(in.scale) / pixels}, act, pre, q.output);
+    if (!stage)
+      return Result(stage.status());
+    d.kind = OpKind::GlobalAvgPool;
+    d.input = inShape;
+    d.inputZeroPoint = in.zeroPoint;
+    d.output = std::move(*stage);
+    break;
+  }
+  case PrimitiveKind::ChannelScale: {
+    // (qx - zx) * (qs - zs) has scale sx * ss.
+    QuantParams scale = q.other;
+    auto stage = activationOutputStage({double(in.scale) * scale.scale}, act,
+                                       pre, q.output);
+    if (!stage)
+      return Result(stage.status());
+    d.kind = OpKind::ChannelScale;
+    d.input = inShape;
+    d.inputZeroPoint = in.zeroPoint;
+    d.otherZeroPoint = scale.zeroPoint;
+    d.output = std::move(*stage);
+    break;
+  }
+  case PrimitiveKind::Add: {
+    // TOSA's quantized add: both operands to a common int32 domain,
+    // real * 2^20 / (2 max(s_a, s_b)), then one output rescale.
+    QuantParams other = q.other;
+    double common = 2.0 * std::max(in.scale, other.scale) / double(1 << 20);
+    auto addScale = [&](QuantParams p) -> Expected<runtime::AddInputScale> {
+      auto m = runtime::quantizeScale(double(p.scale) / common);
+      if (!m)
+        return Expected<runtime::AddInputScale>(m.status());
+      return runtime::AddInputScale{p.zeroPoint, m->multiplier, m->shift};
+    };
+    auto lhs = addScale(in), rhs = addScale(other);
+    if (!lhs)
+      return Result(lhs.status());
+    if (!rhs)
+      return Result(rhs.status());
+    auto stage = activationOutputStage({common}, act, pre, q.output);
+    if (!stage)
+      return Result(stage.status());
+    d.kind = OpKind::Add;
+    d.input = inShape;
+    d.addInput = *lhs;
+    d.addOther = *rhs;
+    d.output = std::move(*stage);
+    break;
+  }
+  default:
+    return Result::failure("unknown primitive kind");
+  }
+  if (auto s = runtime::validateKernelDesc(d); !s)
+    return Result(s);
+  return result;
+}
+
 Expected<QuantizedExpansion>
 quantizeExpansion(const Expansion &expansion,
                   const ExpansionParameters &parameters,
@@ -196,25 +314,20 @@ quantizeExpansion(const Expansion &expansion,
 
   for (size_t i = 0; i < count; ++i) {
     const Primitive &op = expansion.ops[i];
-    QuantizedOp &q = graph.ops[i];
-    q.input = op.input;
-    q.other = op.other;
-    q.output = quantParamsForRange(ranges.output[i]);
-    ActivationFunction act = activationFunction(op.act);
-    QuantParams pre = needsTable(act)
-                          ? quantParamsForRange(ranges.preActivation[i])
-                          : q.output;
-    q.preActivation = pre;
-    QuantParams in = paramsOf(op.input);
-    Shape4 inShape = shape4(op.inHeight, op.inWidth, op.inChannels);
-    KernelDesc &d = q.kernel;
     auto fail = [&](const std::string &why) {
       return Result::failure(opText(i, op) + ": " + why);
     };
-    switch (op.kind) {
-    case PrimitiveKind::Conv:
-    case PrimitiveKind::DepthwiseConv:
-    case PrimitiveKind::FullyConnected: {
+    OpQuantization q;
+    q.input = paramsOf(op.input);
+    if (op.other != kNoOperand)
+      q.other = paramsOf(op.other);
+    q.output = quantParamsForRange(ranges.output[i]);
+    q.preActivation = needsTable(activationFunction(op.act))
+                          ? quantParamsForRange(ranges.preActivation[i])
+                          : q.output;
+    if (op.kind == PrimitiveKind::Conv ||
+        op.kind == PrimitiveKind::DepthwiseConv ||
+        op.kind == PrimitiveKind::FullyConnected) {
       bool depthwise = op.kind == PrimitiveKind::DepthwiseConv;
       const FoldedParameters &f = (*folded)[i];
       auto weights = runtime::quantizeWeightsPerChannel(
@@ -226,93 +339,19 @@ quantizeExpansion(const Expansion &expansion,
       int64_t reduction = depthwise ? op.kernel * op.kernel
                                     : op.kernel * op.kernel * op.inChannels;
       double biasLimit = double(INT32_MAX) - double(reduction) * 255 * 128;
-      q.weightScales.assign(weights->scales.begin(), weights->scales.end());
-      std::vector<int32_t> bias(size_t(op.outChannels));
-      std::vector<double> accScale(size_t(op.outChannels));
-      for (size_t c = 0; c < bias.size(); ++c) {
-        accScale[c] = double(in.scale) * weights->scales[c];
-        double value = std::nearbyint(f.bias[c] / accScale[c]);
-        bias[c] = int32_t(std::clamp(value, -biasLimit, biasLimit));
+      q.bias.resize(size_t(op.outChannels));
+      for (size_t c = 0; c < q.bias.size(); ++c) {
+        double accScale = double(q.input.scale) * weights->scales[c];
+        double value = std::nearbyint(f.bias[c] / accScale);
+        q.bias[c] = int32_t(std::clamp(value, -biasLimit, biasLimit));
       }
-      auto stage = activationOutputStage(accScale, act, pre, q.output);
-      if (!stage)
-        return fail(stage.error());
-      if (op.kind == PrimitiveKind::FullyConnected) {
-        d = runtime::makeFullyConnectedDesc(1, op.inChannels, op.outChannels,
-                                            std::move(weights->values),
-                                            std::move(bias), in.zeroPoint,
-                                            std::move(*stage));
-      } else if (depthwise) {
-        d = runtime::makeDepthwiseDesc(inShape, op.kernel, op.stride,
-                                       std::move(weights->values),
-                                       std::move(bias), in.zeroPoint,
-                                       std::move(*stage));
-      } else {
-        d = runtime::makeConvDesc(inShape, op.outChannels, op.kernel,
-                                  op.stride, std::move(weights->values),
-                                  std::move(bias), in.zeroPoint,
-                                  std::move(*stage));
-      }
-      if (op.kind != PrimitiveKind::FullyConnected)
-        d.padding = {op.padding, op.padding, op.padding, op.padding};
-      break;
+      q.weights = std::move(weights->values);
+      q.weightScales = std::move(weights->scales);
     }
-    case PrimitiveKind::GlobalAvgPool: {
-      // Sum of (q - zp) over the pixels, scaled by in.scale / pixels.
-      double pixels = double(op.inHeight * op.inWidth);
-      auto stage = activationOutputStage({double(in.scale) / pixels}, act,
-                                         pre, q.output);
-      if (!stage)
-        return fail(stage.error());
-      d.kind = OpKind::GlobalAvgPool;
-      d.input = inShape;
-      d.inputZeroPoint = in.zeroPoint;
-      d.output = std::move(*stage);
-      break;
-    }
-    case PrimitiveKind::ChannelScale: {
-      // (qx - zx) * (qs - zs) has scale sx * ss.
-      QuantParams scale = paramsOf(op.other);
-      auto stage = activationOutputStage(
-          {double(in.scale) * scale.scale}, act, pre, q.output);
-      if (!stage)
-        return fail(stage.error());
-      d.kind = OpKind::ChannelScale;
-      d.input = inShape;
-      d.inputZeroPoint = in.zeroPoint;
-      d.otherZeroPoint = scale.zeroPoint;
-      d.output = std::move(*stage);
-      break;
-    }
-    case PrimitiveKind::Add: {
-      // TOSA's quantized add: both operands to a common int32 domain,
-      // real * 2^20 / (2 max(s_a, s_b)), then one output rescale.
-      QuantParams other = paramsOf(op.other);
-      double common = 2.0 * std::max(in.scale, other.scale) / double(1 << 20);
-      auto addScale = [&](QuantParams p) -> Expected<runtime::AddInputScale> {
-        auto m = runtime::quantizeScale(double(p.scale) / common);
-        if (!m)
-          return Expected<runtime::AddInputScale>(m.status());
-        return runtime::AddInputScale{p.zeroPoint, m->multiplier, m->shift};
-      };
-      auto lhs = addScale(in), rhs = addScale(other);
-      if (!lhs)
-        return fail(lhs.error());
-      if (!rhs)
-        return fail(rhs.error());
-      auto stage = activationOutputStage({common}, act, pre, q.output);
-      if (!stage)
-        return fail(stage.error());
-      d.kind = OpKind::Add;
-      d.input = inShape;
-      d.addInput = *lhs;
-      d.addOther = *rhs;
-      d.output = std::move(*stage);
-      break;
-    }
-    }
-    if (auto s = runtime::validateKernelDesc(d); !s)
-      return fail(s.error());
+    auto built = assembleQuantizedOp(op, std::move(q));
+    if (!built)
+      return fail(built.error());
+    graph.ops[i] = std::move(*built);
   }
   return graph;
 }

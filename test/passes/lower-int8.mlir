@@ -10,6 +10,12 @@
 // RUN: not diff %t.a %t.c
 // RUN: not spaceevo-opt %s --spaceevo-lower-int8=weights=random 2>&1 | FileCheck %s --check-prefix=BADWEIGHTS
 // RUN: not spaceevo-opt %spaces/onnxw.mlir --spaceevo-lower-int8 2>&1 | FileCheck %s --check-prefix=NOTHING
+// weights=calibrated: lib/exec's calibrated graph (what --export-onnx
+// writes); pooling is a widening rescale, two reduce_sums and one rescale.
+// RUN: spaceevo-opt %s --spaceevo-lower-int8=weights=calibrated | mlir-opt --verify-each | FileCheck %s --check-prefix=CALIBRATED
+// RUN: spaceevo-opt %s --spaceevo-lower-int8="weights=calibrated calibration-inputs=1" > %t.d
+// RUN: spaceevo-opt %s --spaceevo-lower-int8="weights=calibrated calibration-inputs=1" > %t.e
+// RUN: diff %t.d %t.e
 // A whole onnxw network lowers and verifies upstream.
 // RUN: spaceevo-opt %spaces/onnxw.mlir --spaceevo-materialize-space=encoding=onnxw-123450-012330 --spaceevo-enumerate="count=1 seed=2 resolution=160" --spaceevo-lower-int8=weights=splat | mlir-opt --verify-each | FileCheck %s --check-prefix=ONNXW
 
@@ -88,6 +94,18 @@ spaceevo.substage @resnet_row of @small stage 1 channels 8 size 16 {
 // LINALG: linalg.conv_2d_nhwc_fhwc_q
 // LINALG: linalg.depthwise_conv_2d_nhwc_hwcm_q
 // LINALG-NOT: tosa.conv2d
-// BADWEIGHTS: error: --spaceevo-lower-int8: weights must be 'seeded' or 'splat', not 'random'
+// BADWEIGHTS: error: --spaceevo-lower-int8: weights must be 'seeded', 'splat' or 'calibrated', not 'random'
 // NOTHING: error: --spaceevo-lower-int8: the module has no 'spaceevo.network' or 'spaceevo.substage' to lower
 // ONNXW: func.func @onnxw_s0_n0(%arg0: tensor<1x160x160x3xi8>) -> tensor<1x1000xi8>
+
+// CALIBRATED-LABEL: func.func @net(%{{.*}}: tensor<1x32x32x3xi8>) -> tensor<1x10xi8>
+// CALIBRATED-SAME: spaceevo.quantization = {input_scale = {{.*}} : f32, input_zero_point = {{-?[0-9]+}} : i32, output_scale = {{.*}} : f32, output_zero_point = {{-?[0-9]+}} : i32}
+// CALIBRATED: tosa.conv2d
+// CALIBRATED: tosa.rescale {{.*}}multiplier = array<i32: 1073741824>{{.*}}shift = array<i8: 30>{{.*}}xi32>
+// CALIBRATED: tosa.reduce_sum {{.*}}axis = 1
+// CALIBRATED: tosa.reduce_sum {{.*}}axis = 2
+// CALIBRATED: tosa.table
+// CALIBRATED: tosa.mul
+// CALIBRATED: tosa.fully_connected
+// CALIBRATED-NOT: tosa.avg_pool2d
+// CALIBRATED-LABEL: func.func @resnet_row

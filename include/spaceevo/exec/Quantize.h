@@ -76,6 +76,41 @@ struct QuantizedExpansion {
   std::vector<QuantizedOp> ops;
 };
 
+/// Everything that fixes one op's INT8 kernel, whether it comes from FP32
+/// parameters and calibrated ranges (quantizeExpansion) or from a quantized
+/// model (ONNX import). Both build their kernels with assembleQuantizedOp,
+/// so a graph read back from its own export has the same multipliers,
+/// shifts and tables bit for bit.
+struct OpQuantization {
+  runtime::QuantParams input; ///< main operand
+  runtime::QuantParams other; ///< second operand of Add and ChannelScale
+  /// Requantization target before a table activation (Hswish, Swish,
+  /// Hsigmoid, Sigmoid); ignored for clamps and None, which requantize
+  /// straight into `output`.
+  runtime::QuantParams preActivation;
+  runtime::QuantParams output;
+  /// Conv / depthwise / FC: int8 weights in the runtime's layout (OHWI,
+  /// [k][k][c], [oc][ic]), the real scale of each output channel's weights
+  /// and the int32 bias in units of input.scale * weightScales[c] (empty
+  /// means zero).
+  std::vector<int8_t> weights;
+  std::vector<float> weightScales;
+  std::vector<int32_t> bias;
+};
+
+/// The kernel of `op` (shapes, operands and activation from the primitive)
+/// with the quantization `q`: per-channel RESCALE by
+/// input.scale * weightScales[c] / target.scale for convs and FC, the
+/// average's in.scale / pixels, ChannelScale's input.scale * other.scale,
+/// TOSA's common int32 domain for Add, then a clamp or a 256-entry table.
+/// The description is validated; errors do not name the op (callers do).
+Expected<QuantizedOp> assembleQuantizedOp(const Primitive &op,
+                                          OpQuantization q);
+
+/// Whether an activation is realised as a table (and so needs the
+/// pre-activation quantization) rather than a clamp.
+bool activationNeedsTable(runtime::ActivationFunction function);
+
 /// Builds the INT8 graph from FP32 parameters (batch norm folded here) and
 /// calibrated ranges. Every kernel description is validated
 /// (runtime::validateKernelDesc); a failure names the op.

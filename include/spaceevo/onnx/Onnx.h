@@ -31,6 +31,23 @@ struct ExportOptions {
   /// after a classifier), with QuantizeLinear / DequantizeLinear at the
   /// edges. When false (INT8 only), input and output are the uint8 tensors.
   bool floatInterface = true;
+  /// INT8 only: how an activation our kernels apply as a 256-entry table
+  /// (Hswish, Swish, Hsigmoid) is written (docs/onnx.md).
+  enum class Tables {
+    /// DequantizeLinear -> HardSwish / Sigmoid + Mul / HardSigmoid ->
+    /// QuantizeLinear: idiomatic QDQ; a runtime evaluates the function in
+    /// float and may round some entries differently from our table.
+    Float,
+    /// Cast to int32 -> Gather from our uint8 table: bit-exact.
+    Gather,
+  };
+  Tables tables = Tables::Float;
+  /// INT8 only, a testing aid: every op reads its operands from uint8 graph
+  /// inputs ("input" and "<op>_in" for op outputs that are read) and every
+  /// op's uint8 result is a graph output ("<op>_q", <op> as in docs/onnx.md),
+  /// so another runtime can be compared op by op on our intermediate tensors
+  /// without differences compounding. Implies a uint8 interface.
+  bool isolateOps = false;
 };
 
 /// Serialized ModelProto of the INT8 graph in QDQ form.
