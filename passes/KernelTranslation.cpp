@@ -15,6 +15,8 @@ namespace {
 class ProgramBuilder {
 public:
   prog::KernelProgram program;
+  /// The value each step produces (its chain's last value), in step order.
+  SmallVector<Value> stepResults;
 
   int slotFor(Value value) {
     auto it = slots.find(value);
@@ -241,6 +243,7 @@ LogicalResult ProgramBuilder::translate(Block &body) {
     }
     step.output = slotFor(result);
     program.steps.push_back(std::move(step));
+    stepResults.push_back(result);
   }
   return success();
 }
@@ -303,5 +306,28 @@ mlir::spaceevo::translateFunction(func::FuncOp function) {
                           "--spaceevo-form-kernels first");
     }
   }
+  return builder.program;
+}
+
+FailureOr<prog::KernelProgram>
+mlir::spaceevo::translateOps(func::FuncOp function,
+                             SmallVectorImpl<Value> *stepResults) {
+  if (function.isExternal() || function.getNumArguments() != 1 ||
+      function.getNumResults() != 1)
+    return function.emitError("only functions with one input and one result "
+                              "can be read");
+  ProgramBuilder builder;
+  Block &entry = function.getBody().front();
+  builder.program.inputSlots.push_back(builder.slotFor(entry.getArgument(0)));
+  for (Operation &op : entry)
+    if (isa<KernelOp>(op))
+      return op.emitError("expected plain TOSA ops, not kernels (read the "
+                          "function before --spaceevo-form-kernels)");
+  if (failed(builder.translate(entry)))
+    return failure();
+  auto ret = cast<func::ReturnOp>(entry.getTerminator());
+  builder.program.outputSlot = builder.slotFor(ret.getOperand(0));
+  if (stepResults)
+    stepResults->assign(builder.stepResults.begin(), builder.stepResults.end());
   return builder.program;
 }

@@ -25,6 +25,12 @@ FailureOr<::spaceevo::program::KernelProgram> translateKernel(KernelOp kernel);
 FailureOr<::spaceevo::program::KernelProgram>
 translateFunction(func::FuncOp function);
 
+/// The program of a function of plain TOSA ops (as lowered, before
+/// --spaceevo-form-kernels): one step per fused chain; `stepResults` gets
+/// the value each step produces.
+FailureOr<::spaceevo::program::KernelProgram>
+translateOps(func::FuncOp function, SmallVectorImpl<Value> *stepResults);
+
 } // namespace mlir::spaceevo
 
 #endif // SPACEEVO_PASSES_KERNELTRANSLATION_H

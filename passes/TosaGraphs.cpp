@@ -1,6 +1,8 @@
 //===- TosaGraphs.cpp - lib/exec graphs <-> upstream TOSA functions -------===//
 #include "TosaGraphs.h"
+#include "KernelTranslation.h"
 
+#include "spaceevo/exec/FloatExecutor.h"
 #include "spaceevo/exec/Parameters.h"
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
@@ -14,7 +16,7 @@ using namespace mlir;
 using namespace mlir::spaceevo;
 namespace rt = ::spaceevo::runtime;
 namespace ex = ::spaceevo::exec;
-using ::spaceevo::Activation;
+using Act = ::spaceevo::Activation;
 using ::spaceevo::PrimitiveKind;
 
 namespace {
@@ -224,6 +226,39 @@ public:
   }
 };
 
+/// The conv / depthwise / FC whose output stage ends in `result`.
+Operation *contractionOf(Value result) {
+  Operation *op = result.getDefiningOp();
+  while (op && isa<tosa::TableOp, tosa::ClampOp>(op))
+    op = op->getOperand(0).getDefiningOp();
+  if (!op || !isa<tosa::RescaleOp>(op))
+    return nullptr;
+  op = op->getOperand(0).getDefiningOp();
+  return op && isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp,
+                   tosa::FullyConnectedOp>(op)
+             ? op
+             : nullptr;
+}
+
+void setQuant(OpBuilder &b, Operation *op, rt::QuantParams q) {
+  op->setAttr("spaceevo.scale", b.getF32FloatAttr(q.scale));
+  op->setAttr("spaceevo.zero_point", b.getI32IntegerAttr(q.zeroPoint - 128));
+}
+
+/// Records what TOSA does not say but an ONNX export needs: the real scale
+/// of each quantized tensor (on the op producing it) and of each weight
+/// channel (on the contraction). readInt8Function reads them back.
+void annotate(OpBuilder &b, Value result, const ex::QuantizedOp &q) {
+  Operation *last = result.getDefiningOp();
+  setQuant(b, last, q.output);
+  if (isa<tosa::TableOp>(last))
+    if (Operation *rescale = last->getOperand(0).getDefiningOp())
+      setQuant(b, rescale, q.preActivation);
+  if (Operation *contraction = contractionOf(result))
+    contraction->setAttr("spaceevo.weight_scales",
+                         b.getDenseF32ArrayAttr(q.weightScales));
+}
+
 DictionaryAttr quantizationAttr(OpBuilder &b, rt::QuantParams input,
                                 rt::QuantParams output) {
   return b.getDictionaryAttr({
@@ -289,19 +324,19 @@ public:
                                           ValueRange{x, scalar(3.0f)});
     return mul(clamp(shifted, 0.0f, 6.0f), scalar(1.0f / 6.0f));
   }
-  Value activation(Value x, Activation act) {
+  Value activation(Value x, Act act) {
     switch (act) {
-    case Activation::None:
+    case Act::None:
       return x;
-    case Activation::ReLU:
+    case Act::ReLU:
       return clamp(x, 0.0f, FLT_MAX);
-    case Activation::ReLU6:
+    case Act::ReLU6:
       return clamp(x, 0.0f, 6.0f);
-    case Activation::Hsigmoid:
+    case Act::Hsigmoid:
       return hsigmoid(x);
-    case Activation::Hswish:
+    case Act::Hswish:
       return mul(x, hsigmoid(x));
-    case Activation::Swish:
+    case Act::Swish:
       return mul(x, b.create<tosa::SigmoidOp>(loc, TypeRange{x.getType()},
                                               ValueRange{x}));
     }
@@ -340,6 +375,7 @@ mlir::spaceevo::emitInt8Function(OpBuilder &builder, Location loc,
              << ") in TOSA: its output stage has an int32 result or a clamp "
                 "before a table";
     }
+    annotate(builder, *value, graph.ops[i]);
     values.push_back(*value);
   }
   builder.create<func::ReturnOp>(loc, values.back());
@@ -531,13 +567,13 @@ private:
   }
 
   /// Recognises the activation chain after `y`; returns its last value.
-  Value activation(Value y, Activation &act) {
-    act = Activation::None;
+  Value activation(Value y, Act &act) {
+    act = Act::None;
     if (auto clamp = onlyUser<tosa::ClampOp>(y)) {
       float lo = clamp.getMinFp().convertToFloat();
       float hi = clamp.getMaxFp().convertToFloat();
       if (lo == 0.0f && (hi == 6.0f || hi >= FLT_MAX)) {
-        act = hi == 6.0f ? Activation::ReLU6 : Activation::ReLU;
+        act = hi == 6.0f ? Act::ReLU6 : Act::ReLU;
         consumed.insert(clamp);
         return clamp.getOutput();
       }
@@ -550,7 +586,7 @@ private:
         if (mul && mul.getInput1() == y && mul.getInput2() == sigmoid.getOutput()) {
           consumed.insert(sigmoid);
           consumed.insert(mul);
-          act = Activation::Swish;
+          act = Act::Swish;
           return mul.getOutput();
         }
       }
@@ -561,11 +597,11 @@ private:
         auto mul = onlyUser<tosa::MulOp>(hs.getOutput());
         if (mul && mul.getInput1() == y && mul.getInput2() == hs.getOutput()) {
           consumed.insert(mul);
-          act = Activation::Hswish;
+          act = Act::Hswish;
           return mul.getOutput();
         }
         if (y.hasOneUse()) {
-          act = Activation::Hsigmoid;
+          act = Act::Hsigmoid;
           return hs.getOutput();
         }
       }
@@ -667,5 +703,186 @@ FailureOr<FloatGraph> mlir::spaceevo::readFloatFunction(func::FuncOp function) {
     return function.emitError() << s.error();
   if (auto s = ex::checkParameters(graph->expansion, graph->parameters); !s)
     return function.emitError() << s.error();
+  return graph;
+}
+
+//===----------------------------------------------------------------------===//
+// Reading INT8 functions back
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+FailureOr<rt::QuantParams> recordedQuant(Operation *op) {
+  auto scale = op ? op->getAttrOfType<FloatAttr>("spaceevo.scale") : nullptr;
+  auto zp = op ? op->getAttrOfType<IntegerAttr>("spaceevo.zero_point") : nullptr;
+  if (!scale || !zp)
+    return failure();
+  rt::QuantParams q;
+  q.scale = float(scale.getValueAsDouble());
+  q.zeroPoint = int32_t(zp.getInt()) + 128;
+  return q;
+}
+
+bool sameStage(const rt::OutputStage &a, const rt::OutputStage &b) {
+  return a.multiplier == b.multiplier && a.shift == b.shift &&
+         a.zeroPoint == b.zeroPoint && a.doubleRound == b.doubleRound &&
+         a.clampMin == b.clampMin && a.clampMax == b.clampMax &&
+         a.table == b.table;
+}
+
+bool sameAddScale(const rt::AddInputScale &a, const rt::AddInputScale &b) {
+  return a.zeroPoint == b.zeroPoint && a.multiplier == b.multiplier &&
+         a.shift == b.shift;
+}
+
+} // namespace
+
+FailureOr<ex::QuantizedExpansion>
+mlir::spaceevo::readInt8Function(func::FuncOp func) {
+  auto quantization = func->getAttrOfType<DictionaryAttr>("spaceevo.quantization");
+  auto inScale = quantization ? quantization.getAs<FloatAttr>("input_scale")
+                              : nullptr;
+  auto inZp = quantization ? quantization.getAs<IntegerAttr>("input_zero_point")
+                           : nullptr;
+  if (!inScale || !inZp)
+    return func.emitError("an INT8 function needs its 'spaceevo.quantization' "
+                          "attribute (functions from "
+                          "--spaceevo-lower-int8=weights=calibrated, "
+                          "--spaceevo-quantize or --import-onnx carry it)");
+  SmallVector<Value> results;
+  FailureOr<::spaceevo::program::KernelProgram> program =
+      translateOps(func, &results);
+  if (failed(program))
+    return failure();
+
+  ex::QuantizedExpansion graph;
+  graph.input.scale = float(inScale.getValueAsDouble());
+  graph.input.zeroPoint = int32_t(inZp.getInt()) + 128;
+  DenseMap<int, int> producerOfSlot;
+  producerOfSlot[program->inputSlots.front()] = ::spaceevo::kExpansionInput;
+  auto paramsOf = [&](int producer) {
+    return producer == ::spaceevo::kExpansionInput
+               ? graph.input
+               : graph.ops[size_t(producer)].output;
+  };
+
+  for (size_t i = 0; i < program->steps.size(); ++i) {
+    const auto &step = program->steps[i];
+    const rt::KernelDesc &d = step.desc;
+    Operation *last = results[i].getDefiningOp();
+    auto fail = [&](const Twine &why) { return last->emitError(why); };
+    ::spaceevo::Primitive p;
+    switch (d.kind) {
+    case rt::OpKind::Conv2D: p.kind = PrimitiveKind::Conv; break;
+    case rt::OpKind::DepthwiseConv2D: p.kind = PrimitiveKind::DepthwiseConv; break;
+    case rt::OpKind::FullyConnected: p.kind = PrimitiveKind::FullyConnected; break;
+    case rt::OpKind::GlobalAvgPool: p.kind = PrimitiveKind::GlobalAvgPool; break;
+    case rt::OpKind::Add: p.kind = PrimitiveKind::Add; break;
+    case rt::OpKind::ChannelScale: p.kind = PrimitiveKind::ChannelScale; break;
+    default:
+      return fail("no network primitive for a '" +
+                  std::string(rt::opKindName(d.kind)) + "' kernel");
+    }
+    p.role = std::string(rt::opKindName(d.kind));
+    auto producer = [&](int slot) -> FailureOr<int> {
+      auto it = producerOfSlot.find(slot);
+      if (it == producerOfSlot.end())
+        return failure();
+      return it->second;
+    };
+    FailureOr<int> input = producer(step.input);
+    FailureOr<int> other = step.other >= 0 ? producer(step.other)
+                                           : FailureOr<int>(::spaceevo::kNoOperand);
+    if (failed(input) || failed(other))
+      return fail("an operand is not the function input or an earlier op");
+    p.input = *input;
+    p.other = *other;
+    auto outShape = rt::kernelOutputShape(d);
+    if (!outShape)
+      return fail(outShape.error());
+    p.inChannels = d.input.c;
+    p.inHeight = d.input.h;
+    p.inWidth = d.input.w;
+    p.outChannels = outShape->c;
+    p.outHeight = outShape->h;
+    p.outWidth = outShape->w;
+    bool contraction = isContraction(p.kind);
+    if (contraction && p.kind != PrimitiveKind::FullyConnected) {
+      if (d.padding.top != d.padding.bottom || d.padding.top != d.padding.left ||
+          d.padding.top != d.padding.right)
+        return fail("only equal padding on every side can be exported");
+      p.kernel = d.kernel;
+      p.stride = d.stride;
+      p.padding = d.padding.top;
+    }
+    p.bias = contraction;
+
+    ex::OpQuantization q;
+    q.input = paramsOf(p.input);
+    if (p.other != ::spaceevo::kNoOperand)
+      q.other = paramsOf(p.other);
+    FailureOr<rt::QuantParams> output = recordedQuant(last);
+    if (failed(output))
+      return fail("the op ending this kernel has no 'spaceevo.scale' / "
+                  "'spaceevo.zero_point' (needed to export it)");
+    q.output = q.preActivation = *output;
+    if (d.output.table) {
+      FailureOr<rt::QuantParams> pre =
+          recordedQuant(last->getOperand(0).getDefiningOp());
+      if (failed(pre))
+        return fail("the rescale before this table has no 'spaceevo.scale'");
+      q.preActivation = *pre;
+    }
+    if (contraction) {
+      Operation *conv = contractionOf(results[i]);
+      auto scales = conv ? conv->getAttrOfType<DenseF32ArrayAttr>(
+                               "spaceevo.weight_scales")
+                         : nullptr;
+      if (!scales || int64_t(scales.size()) != p.outChannels)
+        return fail("the contraction has no 'spaceevo.weight_scales' with one "
+                    "scale per output channel");
+      q.weightScales.assign(scales.asArrayRef().begin(),
+                            scales.asArrayRef().end());
+      q.weights = d.weights;
+      q.bias = d.bias;
+    }
+    // The activation is the one whose kernel, rebuilt from the recorded
+    // scales, is the kernel in the IR.
+    std::optional<ex::QuantizedOp> match;
+    for (Act act : {Act::None, Act::ReLU,
+                           Act::ReLU6, Act::Hswish,
+                           Act::Swish, Act::Hsigmoid}) {
+      p.act = act;
+      auto rebuilt = ex::assembleQuantizedOp(p, q);
+      if (!rebuilt || !sameStage(rebuilt->kernel.output, d.output))
+        continue;
+      if (p.kind == PrimitiveKind::Add &&
+          (!sameAddScale(rebuilt->kernel.addInput, d.addInput) ||
+           !sameAddScale(rebuilt->kernel.addOther, d.addOther)))
+        continue;
+      match = std::move(*rebuilt);
+      break;
+    }
+    if (!match)
+      return fail("the requantization in the IR does not follow from the "
+                  "recorded scales with any activation (edited by hand?)");
+    match->input = p.input;
+    match->other = p.other;
+    graph.expansion.ops.push_back(p);
+    graph.ops.push_back(std::move(*match));
+    producerOfSlot[step.output] = int(i);
+  }
+  if (graph.ops.empty())
+    return func.emitError("the function computes nothing");
+  auto outIt = producerOfSlot.find(program->outputSlot);
+  if (outIt == producerOfSlot.end() || outIt->second != int(graph.ops.size()) - 1)
+    return func.emitError("the result must be the last kernel's value");
+  const ::spaceevo::Primitive &lastOp = graph.expansion.ops.back();
+  graph.expansion.outChannels = lastOp.outChannels;
+  graph.expansion.outHeight = lastOp.outHeight;
+  graph.expansion.outWidth = lastOp.outWidth;
+  const ::spaceevo::Primitive &first = graph.expansion.ops.front();
+  graph.inputShape = {first.inHeight, first.inWidth, first.inChannels};
+  graph.outputShape = ex::primitiveOutputShape(lastOp);
   return graph;
 }

@@ -53,6 +53,13 @@ struct FloatGraph {
 /// their location.
 FailureOr<FloatGraph> readFloatFunction(func::FuncOp function);
 
+/// The INT8 graph of a function emitted by emitInt8Function (its
+/// `spaceevo.quantization` and the `spaceevo.scale` / `spaceevo.zero_point`
+/// / `spaceevo.weight_scales` annotations give the real scales TOSA does
+/// not carry); used to export a lowered or imported function to ONNX.
+FailureOr<::spaceevo::exec::QuantizedExpansion>
+readInt8Function(func::FuncOp function);
+
 /// True when the function takes one f32 tensor (a candidate for
 /// readFloatFunction / --spaceevo-quantize).
 bool isFloatFunction(func::FuncOp function);

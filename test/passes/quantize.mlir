@@ -23,7 +23,7 @@
 // CHECK: tosa.rescale
 // CHECK: tosa.reshape
 // CHECK: tosa.fully_connected
-// CHECK-NOT: f32
+// CHECK-NOT: xf32>
 // CHECK: return
 
 // EXEC-LABEL: func.func @classifier

@@ -35,8 +35,8 @@
 // SUBSTAGE: input input: FLOAT 1x8x16x16
 // SUBSTAGE: output output: FLOAT 1x16x8x8
 
-// AMBIGUOUS: error: --export-onnx: expected exactly one 'spaceevo.network' or 'spaceevo.substage' (name one with --onnx-symbol), found 2
-// UNKNOWN: error: --export-onnx: no 'spaceevo.network' or 'spaceevo.substage' @nope
+// AMBIGUOUS: error: --export-onnx: expected exactly one 'spaceevo.network', 'spaceevo.substage' or function (name one with --onnx-symbol), found 2
+// UNKNOWN: error: --export-onnx: no 'spaceevo.network', 'spaceevo.substage' or function @nope
 
 spaceevo.hyperspace @small resolutions [32] {
   spaceevo.stem kernel 3 stride 2 widths [8] act relu

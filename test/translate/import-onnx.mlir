@@ -15,6 +15,16 @@
 // RUN: spaceevo-translate --import-onnx %t.fp32.onnx | FileCheck %s --check-prefix=FP32
 // RUN: spaceevo-translate --import-onnx %t.fp32.onnx | spaceevo-opt --spaceevo-quantize="calibration-inputs=2 seed=1" | spaceevo-opt --spaceevo-form-kernels --spaceevo-execute=repeats=1 > %t.quantized
 // RUN: cat %t.lowered %t.quantized | FileCheck %s --check-prefix=SAME
+// A lowered function exports too (its recorded scales give the QDQ
+// parameters), and so does an imported one: both run to the same digest.
+// RUN: spaceevo-opt %s --spaceevo-lower-int8=weights=calibrated | spaceevo-translate --export-onnx -o %t.lowered.onnx
+// RUN: spaceevo-translate --import-onnx %t.lowered.onnx | spaceevo-opt --spaceevo-form-kernels --spaceevo-execute=repeats=1 > %t.relowered
+// RUN: cat %t.lowered %t.relowered | FileCheck %s --check-prefix=SAME
+// RUN: spaceevo-translate --import-onnx %t.int8.onnx | spaceevo-translate --export-onnx -o %t.reexported.onnx
+// RUN: spaceevo-translate --import-onnx %t.reexported.onnx | spaceevo-opt --spaceevo-form-kernels --spaceevo-execute=repeats=1 > %t.reimported
+// RUN: cat %t.lowered %t.reimported | FileCheck %s --check-prefix=SAME
+// A function without its recorded scales cannot be exported.
+// RUN: spaceevo-opt %s --spaceevo-lower-int8 | not spaceevo-translate --export-onnx -o %t.x 2>&1 | FileCheck %s --check-prefix=NOSCALES
 // Errors: an unsupported operator is named; a file that is not ONNX.
 // RUN: %python %S/Inputs/make-unsupported.py %t.bad.onnx
 // RUN: not spaceevo-translate --import-onnx %t.bad.onnx 2>&1 | FileCheck %s --check-prefix=UNKNOWNOP
@@ -43,6 +53,7 @@
 
 // UNKNOWNOP: error: --import-onnx: {{.*}}'Tanh'{{.*}}squash
 // GARBAGE: error: --import-onnx:
+// NOSCALES: error: an INT8 function needs its 'spaceevo.quantization' attribute
 
 spaceevo.hyperspace @small resolutions [32] {
   spaceevo.stem kernel 3 stride 2 widths [8] act relu

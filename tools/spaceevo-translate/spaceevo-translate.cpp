@@ -5,6 +5,8 @@
 //                   ONNX model: INT8 in QDQ form (the graph
 //                   --spaceevo-lower-int8=weights=calibrated emits, same
 //                   weights and quantization), or FP32 with --onnx-fp32;
+//                   so does a function lowered that way, quantized by
+//                   --spaceevo-quantize or imported (INT8 or FP32);
 //   --import-onnx   an ONNX model (FP32 CNN, QDQ or QOperator INT8) becomes
 //                   a TOSA function (FP32 or INT8, docs/onnx.md); quantize
 //                   an FP32 one with --spaceevo-quantize.
@@ -59,31 +61,69 @@ static llvm::cl::opt<bool> uint8Interface(
                    "tensors instead of float ones"),
     llvm::cl::init(false), llvm::cl::cat(onnxCategory));
 
+static LogicalResult writeModel(Operation *at,
+                                onnx::Expected<std::string> bytes,
+                                raw_ostream &output) {
+  if (!bytes)
+    return at->emitError("--export-onnx: ") << bytes.error();
+  output.write(bytes->data(), bytes->size());
+  return success();
+}
+
+/// A lowered (or imported) function: INT8 read back with its recorded
+/// scales, FP32 read back as a network.
+static LogicalResult exportFunction(func::FuncOp func,
+                                    const onnx::ExportOptions &options,
+                                    raw_ostream &output) {
+  if (isFloatFunction(func)) {
+    FailureOr<FloatGraph> graph = readFloatFunction(func);
+    if (failed(graph))
+      return failure();
+    return writeModel(func,
+                      onnx::exportFloat(graph->expansion, graph->parameters,
+                                        options),
+                      output);
+  }
+  if (exportFloat)
+    return func.emitError("--export-onnx: --onnx-fp32 needs an FP32 function "
+                          "or a network; this function is INT8");
+  FailureOr<ex::QuantizedExpansion> graph = readInt8Function(func);
+  if (failed(graph))
+    return failure();
+  return writeModel(func, onnx::exportQuantized(*graph, options), output);
+}
+
 static LogicalResult exportOnnx(Operation *op, raw_ostream &output) {
   auto module = dyn_cast<ModuleOp>(op);
   if (!module)
     return op->emitError("--export-onnx: expected a module");
-  SmallVector<Operation *> sources;
-  for (Operation &child : module.getOps())
-    if (isa<NetworkOp, SubstageOp>(child) &&
-        (exportSymbol.empty() ||
-         cast<SymbolOpInterface>(child).getName() == exportSymbol))
-      sources.push_back(&child);
-  if (sources.size() != 1) {
-    bool lowered = !module.getOps<func::FuncOp>().empty();
+  auto wanted = [&](Operation &child) {
+    return exportSymbol.empty() ||
+           cast<SymbolOpInterface>(child).getName() == exportSymbol;
+  };
+  SmallVector<Operation *> candidates;
+  for (Operation &child : module.getOps()) {
+    auto func = dyn_cast<func::FuncOp>(child);
+    if ((isa<NetworkOp, SubstageOp>(child) || (func && !func.isExternal())) &&
+        wanted(child))
+      candidates.push_back(&child);
+  }
+  if (candidates.size() != 1)
     return module.emitError("--export-onnx: ")
            << (exportSymbol.empty()
-                   ? "expected exactly one 'spaceevo.network' or "
-                     "'spaceevo.substage' (name one with --onnx-symbol), found "
-                   : "no 'spaceevo.network' or 'spaceevo.substage' @" +
+                   ? "expected exactly one 'spaceevo.network', "
+                     "'spaceevo.substage' or function (name one with "
+                     "--onnx-symbol), found "
+                   : "no 'spaceevo.network', 'spaceevo.substage' or function @" +
                          exportSymbol + "; candidates: ")
-           << sources.size()
-           << (lowered ? "; an already lowered function cannot be exported: "
-                         "export the network it came from (same weights with "
-                         "the same --onnx-seed)"
-                       : "");
-  }
-  Operation *source = sources.front();
+           << candidates.size();
+  Operation *source = candidates.front();
+  onnx::ExportOptions exportOptions;
+  exportOptions.graphName = cast<SymbolOpInterface>(source).getName().str();
+  exportOptions.floatInterface = !uint8Interface;
+  if (auto func = dyn_cast<func::FuncOp>(source))
+    return exportFunction(func, exportOptions, output);
+
   SymbolTableCollection symbols;
   FailureOr<::spaceevo::Expansion> expansion =
       expandSource(source, "--export-onnx", symbols);
@@ -95,16 +135,13 @@ static LogicalResult exportOnnx(Operation *op, raw_ostream &output) {
   auto network = ex::quantizeSynthetic(*expansion, options);
   if (!network)
     return source->emitError("--export-onnx: ") << network.error();
-  onnx::ExportOptions exportOptions;
-  exportOptions.graphName = cast<SymbolOpInterface>(source).getName().str();
-  exportOptions.floatInterface = !uint8Interface;
-  auto bytes = exportFloat ? onnx::exportFloat(*expansion, network->parameters,
-                                               exportOptions)
-                           : onnx::exportQuantized(network->graph, exportOptions);
-  if (!bytes)
-    return source->emitError("--export-onnx: ") << bytes.error();
-  output.write(bytes->data(), bytes->size());
-  return success();
+  return writeModel(source,
+                    exportFloat ? onnx::exportFloat(*expansion,
+                                                    network->parameters,
+                                                    exportOptions)
+                                : onnx::exportQuantized(network->graph,
+                                                        exportOptions),
+                    output);
 }
 
 /// A symbol name from an ONNX graph name ("torch-jit-export" and "" too).
