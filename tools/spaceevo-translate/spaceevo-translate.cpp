@@ -52,9 +52,13 @@ static llvm::cl::opt<unsigned> calibrationInputs(
     llvm::cl::init(2), llvm::cl::cat(onnxCategory));
 static llvm::cl::opt<std::string> exportSymbol(
     "onnx-symbol",
-    llvm::cl::desc("--export-onnx: the network or sub-stage to export (default: "
-                   "the module's only one)"),
+    llvm::cl::desc("--export-onnx: the network, sub-stage or function to export "
+                   "(default: the module's only one)"),
     llvm::cl::init(""), llvm::cl::cat(onnxCategory));
+static llvm::cl::opt<int64_t>
+    opset("onnx-opset",
+          llvm::cl::desc("--export-onnx: ONNX opset of the model (13 or later)"),
+          llvm::cl::init(13), llvm::cl::cat(onnxCategory));
 static llvm::cl::opt<bool> uint8Interface(
     "onnx-uint8-io",
     llvm::cl::desc("--export-onnx: INT8 model takes and returns the uint8 "
@@ -121,6 +125,7 @@ static LogicalResult exportOnnx(Operation *op, raw_ostream &output) {
   onnx::ExportOptions exportOptions;
   exportOptions.graphName = cast<SymbolOpInterface>(source).getName().str();
   exportOptions.floatInterface = !uint8Interface;
+  exportOptions.opset = opset;
   if (auto func = dyn_cast<func::FuncOp>(source))
     return exportFunction(func, exportOptions, output);
 
@@ -184,8 +189,9 @@ static OwningOpRef<Operation *> importOnnx(llvm::SourceMgr &sourceMgr,
 int main(int argc, char **argv) {
   TranslateFromMLIRRegistration exportRegistration(
       "export-onnx",
-      "write a spaceevo.network / spaceevo.substage as an ONNX model (INT8 "
-      "QDQ, or FP32 with --onnx-fp32)",
+      "write a spaceevo.network / spaceevo.substage (INT8 QDQ, or FP32 with "
+      "--onnx-fp32), or a lowered, quantized or imported function, as an "
+      "ONNX model",
       exportOnnx, [](DialectRegistry &registry) {
         registry.insert<SpaceEvoDialect, func::FuncDialect, tosa::TosaDialect>();
       });
