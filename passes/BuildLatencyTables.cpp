@@ -6,6 +6,10 @@
 //
 //===----------------------------------------------------------------------===//
 #include "PassSupport.h"
+#include "SearchSupport.h"
+#include "TosaGraphs.h"
+#include "spaceevo/exec/Synthetic.h"
+#include "spaceevo/space/NetworkCost.h"
 #include "spaceevo/passes/Passes.h"
 #include "spaceevo/space/BlockCost.h"
 #include "spaceevo/space/Counting.h"
@@ -143,6 +147,65 @@ struct BuildLatencyTablesPass
     return failure();
   }
 
+  /// Latency (ms) of the fixed stem and head at `resolution`, smallest
+  /// configuration (what the Q-T score adds to every subnet), through
+  /// kernels, measure and predict like the rows.
+  FailureOr<double> fixedLatency(HyperspaceOp hyperspace,
+                                 const ::spaceevo::HyperspaceSpec &hs,
+                                 int64_t resolution, PassManager &pipeline) {
+    Location loc = hyperspace.getLoc();
+    auto fixed = ::spaceevo::expandFixedStages(hs, resolution);
+    if (!fixed)
+      return emitError(loc) << fixed.error();
+    OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
+    OpBuilder builder = OpBuilder::atBlockEnd(module->getBody());
+    ::spaceevo::exec::SyntheticOptions options;
+    options.calibrationInputs = 1;
+    for (auto [name, expansion] :
+         {std::pair{"stem", &fixed->stem}, std::pair{"head", &fixed->head}}) {
+      auto network = ::spaceevo::exec::quantizeSynthetic(*expansion, options);
+      if (!network)
+        return emitError(loc) << name << ": " << network.error();
+      if (failed(emitInt8Function(builder, loc, name, network->graph)))
+        return failure();
+    }
+    if (failed(pipeline.run(*module)))
+      return failure();
+    double total = 0;
+    for (func::FuncOp func : module->getOps<func::FuncOp>()) {
+      auto latency = func->getAttrOfType<FloatAttr>("spaceevo.predicted_latency_ms");
+      if (!latency)
+        return failure();
+      total += latency.getValueAsDouble();
+    }
+    return total;
+  }
+
+  /// Writes out/fixed_latency.csv (`resolution,ms` per resolution) unless
+  /// it is complete already; the search passes read it with the tables.
+  LogicalResult writeFixedLatency(HyperspaceOp hyperspace,
+                                  const ::spaceevo::HyperspaceSpec &hs,
+                                  PassManager &pipeline) {
+    const int64_t resolutions[] = {224, 192, 160};
+    std::string path = out + "/" + kFixedLatencyFile;
+    size_t written = readLines(path).size();
+    std::ofstream file(path, std::ios::app);
+    for (size_t i = written; i < std::size(resolutions); ++i) {
+      FailureOr<double> ms = fixedLatency(hyperspace, hs, resolutions[i], pipeline);
+      if (failed(ms))
+        return emitError(hyperspace.getLoc())
+               << "--spaceevo-build-latency-tables: the fixed stages at "
+               << resolutions[i] << " could not be measured";
+      file << resolutions[i] << "," << ::spaceevo::formatTableValue(*ms) << "\n";
+      file.flush();
+      if (progress)
+        llvm::errs() << llvm::format(
+            "spaceevo-build-latency-tables: stem + head at %lld: %.4f ms\n",
+            (long long)resolutions[i], *ms);
+    }
+    return success();
+  }
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     const char *flag = "--spaceevo-build-latency-tables";
@@ -172,6 +235,16 @@ struct BuildLatencyTablesPass
       return signalPassFailure();
     }
 
+    // The stem and head first: the search needs them with the tables.
+    PassManager fixedPipeline(module.getContext());
+    std::string fixedPipelineText =
+        "spaceevo-form-kernels,spaceevo-measure{db=" + db +
+        " repeats=" + std::to_string(repeats) +
+        " max-seconds=" + std::to_string(maxSeconds) +
+        " progress=false},spaceevo-predict-latency";
+    if (failed(parsePassPipeline(fixedPipelineText, fixedPipeline)) ||
+        failed(writeFixedLatency(hyperspaceOp, hs, fixedPipeline)))
+      return signalPassFailure();
     // Every table to write, with its rows.
     struct Table {
       ::spaceevo::TableFileId id;

@@ -60,7 +60,10 @@ struct CheckTablesPass : public mlir::spaceevo::impl::CheckTablesBase<CheckTable
     for (llvm::sys::fs::directory_iterator it(dir, ec), end; it != end && !ec;
          it.increment(ec)) {
       std::string name = llvm::sys::path::filename(it->path()).str();
-      if (llvm::StringRef(name).ends_with(".csv"))
+      // Table files are stage*.csv; fixed_latency.csv and the like sit
+      // beside them.
+      if (llvm::StringRef(name).starts_with("stage") &&
+          llvm::StringRef(name).ends_with(".csv"))
         present.insert(name);
     }
     if (ec) {

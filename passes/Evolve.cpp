@@ -44,7 +44,7 @@ struct EvolvePass : public mlir::spaceevo::impl::EvolveBase<EvolvePass> {
     if (scoreResolutions.empty())
       scoreResolutions = {224, 192, 160};
     FailureOr<search::SearchSpaceShape> shape = buildSearchShape(
-        hyperspaceOp, {scoreResolutions, fixedLatency}, loc);
+        hyperspaceOp, {scoreResolutions, fixedLatency, tables}, loc);
     if (failed(shape))
       return signalPassFailure();
     search::TableSet tableSet(tables);

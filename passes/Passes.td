@@ -349,7 +349,10 @@ def BuildLatencyTables : Pass<"spaceevo-build-latency-tables", "::mlir::ModuleOp
     database as --spaceevo-measure, so a kernel is measured once for all the
     rows that share it. Rows are appended and flushed one by one: an
     interrupted run resumes where it stopped. Progress and time left go to
-    stderr.
+    stderr. The fixed stages are measured too: `out/fixed_latency.csv`
+    holds the stem + head latency (smallest configuration, as the Q-T score
+    adds it) per resolution, and the table-based passes read it from their
+    `tables` directory unless `fixed-latency` is given.
   }];
   let options = [
     Option<"out", "out", "std::string", /*default=*/"",
@@ -373,6 +376,8 @@ def BuildLatencyTables : Pass<"spaceevo-build-latency-tables", "::mlir::ModuleOp
     Option<"progress", "progress", "bool", /*default=*/"true",
            "print progress to stderr">
   ];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::tosa::TosaDialect"];
 }
 
 def Quantize : Pass<"spaceevo-quantize", "::mlir::ModuleOp"> {

@@ -60,7 +60,7 @@ struct QTScorePass : public mlir::spaceevo::impl::QTScoreBase<QTScorePass> {
       std::unique_ptr<search::QTScorer> &scorer = scorers[name];
       if (!scorer) {
         FailureOr<search::SearchSpaceShape> shape = buildSearchShape(
-            hyperspace, {scoreResolutions, fixedLatency}, hyperspace.getLoc());
+            hyperspace, {scoreResolutions, fixedLatency, tables}, hyperspace.getLoc());
         if (failed(shape))
           return signalPassFailure();
         scorer = std::make_unique<search::QTScorer>(tableSet, *shape,

@@ -161,7 +161,7 @@ struct SearchSubnetsPass
         return signalPassFailure();
       }
       FailureOr<search::SearchSpaceShape> shape = buildSearchShape(
-          hyperspace, {scoreResolutions, fixedLatency}, hyperspace.getLoc());
+          hyperspace, {scoreResolutions, fixedLatency, tables}, hyperspace.getLoc());
       if (failed(shape))
         return signalPassFailure();
 

@@ -1,8 +1,12 @@
 //===- SearchSupport.cpp - IR <-> search engine glue for the passes -------===//
 #include "SearchSupport.h"
 
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+
 #include <cmath>
 #include <cstdio>
+#include <map>
 
 using namespace mlir;
 using namespace mlir::spaceevo;
@@ -41,6 +45,33 @@ mlir::spaceevo::buildSearchShape(HyperspaceOp hyperspace,
     shape.fixedLatencyMs.assign(options.fixedLatencyMs.begin(),
                                 options.fixedLatencyMs.end());
     shape.fixedLatencySource = "given on the command line";
+  } else if (std::string path = (options.tablesDir + "/" + kFixedLatencyFile).str();
+             !options.tablesDir.empty() && llvm::sys::fs::exists(path)) {
+    // Measured with the tables: one `resolution,ms` line per resolution.
+    auto file = llvm::MemoryBuffer::getFile(path);
+    if (!file)
+      return emitError(loc) << "cannot read " << path;
+    std::map<int64_t, double> byResolution;
+    SmallVector<StringRef> lines;
+    (*file)->getBuffer().split(lines, '\n', -1, false);
+    for (auto [index, line] : llvm::enumerate(lines)) {
+      auto [r, ms] = line.trim().split(',');
+      int64_t resolution = 0;
+      double value = 0;
+      if (r.getAsInteger(10, resolution) || ms.getAsDouble(value) ||
+          !(value >= 0))
+        return emitError(loc) << path << ":" << index + 1
+                              << ": expected 'resolution,latency_ms'";
+      byResolution[resolution] = value;
+    }
+    for (int r : shape.resolutions) {
+      auto it = byResolution.find(r);
+      if (it == byResolution.end())
+        return emitError(loc) << path << " has no latency for resolution " << r
+                              << "; pass fixed-latency=...";
+      shape.fixedLatencyMs.push_back(it->second);
+    }
+    shape.fixedLatencySource = "measured here (" + path + ")";
   } else {
     search::Expected<search::SearchSpaceShape> builtin =
         search::builtinShape(shape.name);

@@ -21,10 +21,16 @@ namespace mlir::spaceevo {
 struct SearchShapeOptions {
   /// Resolutions the Q-T score samples from (SpaceEvo: 224, 192, 160).
   ArrayRef<int64_t> resolutions;
-  /// Latency (ms) of stem + head per resolution; empty: the published value
+  /// Latency (ms) of stem + head per resolution; empty: the tables'
+  /// `fixed_latency.csv` (written by --spaceevo-build-latency-tables, lines
+  /// `resolution,ms`) when `tablesDir` has one, else the published value
   /// (onnxw) or DESIGN's estimate (mobilew) for built-in hyperspaces.
   ArrayRef<double> fixedLatencyMs;
+  StringRef tablesDir;
 };
+
+/// Name of the fixed-stage latency file beside measured tables.
+inline constexpr const char *kFixedLatencyFile = "fixed_latency.csv";
 
 /// The search engine's description of `hyperspace`: block and window counts
 /// of the searchable stages, strides, resolutions and fixed-stage latency.

@@ -33,6 +33,15 @@ Primitive stemConvolution(const StemSpec &stem, int64_t width,
   return conv;
 }
 
+HeadConfig headConfig(const HyperspaceSpec &hs) {
+  HeadConfig head;
+  head.finalExpandWidth = hs.head.finalExpand;
+  head.featureMixWidth = hs.head.featureMix;
+  head.numClasses = hs.head.classes;
+  head.act = hs.head.act;
+  return head;
+}
+
 } // namespace
 
 Result<Expansion> expandNetwork(const HyperspaceSpec &hs,
@@ -56,17 +65,56 @@ Result<Expansion> expandNetwork(const HyperspaceSpec &hs,
       return block;
     appendExpansion(network, *block);
   }
-  HeadConfig head;
-  head.finalExpandWidth = hs.head.finalExpand;
-  head.featureMixWidth = hs.head.featureMix;
-  head.numClasses = hs.head.classes;
-  head.act = hs.head.act;
-  Result<Expansion> headOps = expandHead(head, network.outChannels,
+  Result<Expansion> headOps = expandHead(headConfig(hs), network.outChannels,
                                          network.outHeight, network.outWidth);
   if (!headOps)
     return headOps;
   appendExpansion(network, *headOps);
   return network;
+}
+
+Result<FixedStages> expandFixedStages(const HyperspaceSpec &hs,
+                                      int64_t resolution) {
+  using R = Result<FixedStages>;
+  if (hs.stem.widths.empty() || hs.stages.empty())
+    return R::failure("the hyperspace has no stem widths or no stages");
+  FixedStages fixed;
+  Expansion &stem = fixed.stem;
+  stem.ops.push_back(stemConvolution(hs.stem, hs.stem.widths.front(), resolution));
+  stem.outChannels = hs.stem.widths.front();
+  stem.outHeight = stem.outWidth = stem.ops.back().outHeight;
+  for (const StageSpec &stage : hs.stages) {
+    if (!stage.fixed)
+      continue;
+    if (stage.candidates.empty() || stage.widths.empty() || stage.depths.empty())
+      return R::failure("fixed stage " + std::to_string(stage.index) +
+                        " has no candidate, width or depth");
+    const CandidateSpec &candidate = stage.candidates.front();
+    for (int64_t i = 0; i < stage.depths.front(); ++i) {
+      LayerConfig layer;
+      layer.block = candidate.block;
+      layer.kernel = candidate.kernels.front();
+      layer.width = stage.widths.front();
+      layer.expand = candidate.expands.empty() ? 0 : candidate.expands.front();
+      layer.stride = i == 0 ? stage.stride : 1;
+      Result<Expansion> block = expandBlock(layer, stem.outChannels,
+                                            stem.outHeight, stem.outWidth,
+                                            candidate.act);
+      if (!block)
+        return R::failure(block.error());
+      appendExpansion(stem, *block);
+    }
+  }
+  // The head reads the last stage's smallest width at the final size.
+  const StageSpec &last = hs.stages.back();
+  int64_t size = stageInputSize(hs, last.index, resolution);
+  size = (size + last.stride - 1) / last.stride;
+  Result<Expansion> head = expandHead(headConfig(hs), last.widths.front(), size,
+                                      size);
+  if (!head)
+    return R::failure(head.error());
+  fixed.head = std::move(*head);
+  return fixed;
 }
 
 Result<LayerCost> networkCost(const HyperspaceSpec &hs, const NetworkSpec &net) {

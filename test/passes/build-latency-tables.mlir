@@ -4,6 +4,16 @@
 // RUN: spaceevo-opt %S/Inputs/tiny.mlir --spaceevo-build-latency-tables="out=%t/kept from=%S/Inputs/tiny-tables db=%t/costs.db repeats=3 max-seconds=0.2" 2>%t/progress | FileCheck %s
 // CHECK: spaceevo.latency_tables = {files = 8 : i64, measured_now = 24 : i64, rows = 24 : i64}
 // RUN: FileCheck %s --check-prefix=PROGRESS < %t/progress
+// The fixed stem and head are measured per resolution, for the search.
+// RUN: FileCheck %s --check-prefix=FIXED < %t/kept/fixed_latency.csv
+// FIXED: 224,{{[0-9]+\.[0-9]+}}
+// FIXED-NEXT: 192,{{[0-9]+\.[0-9]+}}
+// FIXED-NEXT: 160,{{[0-9]+\.[0-9]+}}
+// RUN: FileCheck %s --check-prefix=FIXEDPROGRESS < %t/progress
+// FIXEDPROGRESS: stem + head at 224: {{[0-9.]+}} ms
+// The Q-T score uses them with the tables.
+// RUN: spaceevo-opt %S/Inputs/tiny.mlir --spaceevo-materialize-space=encoding=tiny-00-00 --spaceevo-qt-score="tables=%t/kept constraints=5 samples=1000 batch=100" | FileCheck %s --check-prefix=QT
+// QT: spaceevo.qt_score
 // PROGRESS: spaceevo-build-latency-tables: 24/24 rows, {{[0-9.]+}} rows/s, {{[0-9]+}} s elapsed, ~0 s left
 // Configurations and loss kept; MFLOPs and params recomputed; latency replaced.
 // RUN: FileCheck %s --check-prefix=ROWS < %t/kept/stage2_1_0.csv

@@ -12,6 +12,17 @@ namespace spaceevo {
 Result<Expansion> expandNetwork(const HyperspaceSpec &hs,
                                 const NetworkSpec &net);
 
+/// The fixed stages SpaceEvo adds to every subnet's latency, at their
+/// smallest configuration: the stem (stem convolution at the smallest
+/// width, then every fixed stage at its smallest width, depth, kernel and
+/// expansion) and the head (fed by the last stage's smallest width at the
+/// final spatial size).
+struct FixedStages {
+  Expansion stem, head;
+};
+Result<FixedStages> expandFixedStages(const HyperspaceSpec &hs,
+                                      int64_t resolution);
+
 /// Exact MACs and parameters of a network.
 Result<LayerCost> networkCost(const HyperspaceSpec &hs, const NetworkSpec &net);
 
