@@ -93,8 +93,11 @@ struct BuildLatencyTablesPass
     for (int64_t r = 0; r < this->rows; ++r) {
       Row row;
       row.inChannels = inputWidths[rng.below(inputWidths.size())];
+      // Resolutions in turn, so that even a few rows cover all three (the
+      // Q-T score draws each batch's rows from one resolution).
+      rng.below(3); // keeps the other draws where they were
       row.inSize = ::spaceevo::stageInputSize(hs, stage.index,
-                                              resolutions[rng.below(3)]);
+                                              resolutions[r % 3]);
       int64_t depth = stage.depths[rng.below(stage.depths.size())];
       for (int64_t i = 0; i < depth; ++i) {
         ::spaceevo::LayerConfig layer;

@@ -342,7 +342,7 @@ def BuildLatencyTables : Pass<"spaceevo-build-latency-tables", "::mlir::ModuleOp
     input_shape, int8_nsr_loss, mflops, params_m, latency_ms). With `from`,
     each row's configuration and loss come from that directory's table and
     only the latency is replaced; otherwise `rows` sub-stages are sampled
-    (resolution 224/192/160, input channels, depth, then per layer kernel,
+    (resolution 224, 192, 160 in turn, input channels, depth, then per layer kernel,
     width from the window and expansion; seeded) and the loss column is
     `nan` until a quality estimate fills it. A row's latency is the sum of
     its kernels' costs, through the same lowering, kernel formation and cost
