@@ -9,27 +9,37 @@
 #                      hyperspace: check them, evolve the best space on them
 #                      and find its best subnets (default:
 #                      ../shared/data/block-lut/<hyperspace> when present)
-#   --constraints LIST latency budgets in ms for the evolution (default 10)
+#   --own-tables       ignore published tables: measure latency here and
+#                      estimate quality here (what happens anyway when no
+#                      tables are found), then evolve on those tables
+#   --rows N           rows per table when making our own (default 6)
+#   --constraints LIST latency budgets in ms for the evolution (default 10
+#                      on published tables; on our own tables, the median
+#                      latency of a sampled subnet on this machine)
 source "$(dirname "$0")/common.sh"
 
 SPACE=onnxw-123450-012330
 COUNT=3
 SEED=1
 TABLES=""
-CONSTRAINTS=10
+OWN_TABLES=0
+ROWS=6
+CONSTRAINTS=
 while (($#)); do
   case "$1" in
     --space) SPACE="$2"; shift 2 ;;
     --count) COUNT="$2"; shift 2 ;;
     --seed) SEED="$2"; shift 2 ;;
     --tables) TABLES="$2"; shift 2 ;;
+    --own-tables) OWN_TABLES=1; shift ;;
+    --rows) ROWS="$2"; shift 2 ;;
     --constraints) CONSTRAINTS="$2"; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "demo.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
 HYPERSPACE_NAME="${SPACE%%-*}"
-if [[ -z "$TABLES" && -d "$SPACEEVO_ROOT/../shared/data/block-lut/$HYPERSPACE_NAME" ]]; then
+if [[ $OWN_TABLES == 0 && -z "$TABLES" && -d "$SPACEEVO_ROOT/../shared/data/block-lut/$HYPERSPACE_NAME" ]]; then
   TABLES="$SPACEEVO_ROOT/../shared/data/block-lut/$HYPERSPACE_NAME"
 fi
 
@@ -52,6 +62,38 @@ echo "== 2. $COUNT networks sampled from $SPACE, seed $SEED, with their MACs and
   --spaceevo-enumerate="count=$COUNT seed=$SEED" --spaceevo-space-stats |
   sed -n '/spaceevo.network/,$p'
 
+if [[ -z "$TABLES" ]]; then
+  TABLES="$BUILD_DIR/demo-tables/$HYPERSPACE_NAME"
+  echo
+  echo "== 3a. no block tables given: measuring $ROWS sub-stages per (stage, block, window) here, INT8 on this CPU, plus the fixed stem and head (--spaceevo-build-latency-tables, resumable; cost database $BUILD_DIR/demo-costs.db)"
+  "$OPT" "$HYPERSPACE" --spaceevo-build-latency-tables="out=$TABLES db=$BUILD_DIR/demo-costs.db rows=$ROWS seed=$SEED repeats=5 max-seconds=0.3" |
+    grep -oE "spaceevo.latency_tables = \{[^}]*\}"
+  echo "   stem + head (ms) per resolution: $(tr '\n' ' ' < "$TABLES/fixed_latency.csv")"
+  echo
+  echo "== 3b. estimating each sub-stage's INT8 quality here, from forward passes only (--spaceevo-estimate-quality, resumable)"
+  "$OPT" "$HYPERSPACE" --spaceevo-estimate-quality="dir=$TABLES seed=$SEED" |
+    grep -oE "spaceevo.quality_tables = \{[^}]*\}"
+  if [[ -z "$CONSTRAINTS" ]]; then
+    # The median sampled subnet on this machine: per searchable stage the
+    # median row latency, plus the stem and head at 224.
+    CONSTRAINTS=$(python3 - "$TABLES" <<'PY'
+import csv, glob, os, statistics, sys
+d = sys.argv[1]
+stages = {}
+for path in glob.glob(os.path.join(d, "stage*.csv")):
+    stage = os.path.basename(path).split("_")[0]
+    with open(path) as f:
+        stages.setdefault(stage, []).extend(float(r[5]) for r in csv.reader(f) if r)
+fixed = dict(line.strip().split(",") for line in open(os.path.join(d, "fixed_latency.csv")) if line.strip())
+total = sum(statistics.median(v) for v in stages.values()) + float(fixed["224"])
+print(f"{total:.2f}")
+PY
+)
+    echo "   latency budget: $CONSTRAINTS ms (the median sampled subnet here; --constraints to change)"
+  fi
+fi
+CONSTRAINTS="${CONSTRAINTS:-10}"
+
 if [[ -n "$TABLES" ]]; then
   echo
   echo "== 3. block tables in $TABLES against the hyperspace (--spaceevo-check-tables)"
@@ -73,7 +115,4 @@ if [[ -n "$TABLES" ]]; then
     --spaceevo-measure="db=$BUILD_DIR/demo-costs.db progress=false" \
     --spaceevo-predict-latency --spaceevo-execute="repeats=20" |
     grep -E "func.func" | sed -E 's/^ +//; s/ \{$//'
-else
-  echo
-  echo "== no block tables given (--tables DIR): skipping the table check and the evolution"
 fi
