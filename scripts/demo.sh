@@ -24,6 +24,7 @@ SEED=1
 TABLES=""
 OWN_TABLES=0
 ROWS=6
+CHAIN=true
 CONSTRAINTS=
 while (($#)); do
   case "$1" in
@@ -64,6 +65,9 @@ echo "== 2. $COUNT networks sampled from $SPACE, seed $SEED, with their MACs and
 
 if [[ -z "$TABLES" ]]; then
   TABLES="$BUILD_DIR/demo-tables/$HYPERSPACE_NAME"
+  # A few sampled rows per table rarely chain (a row's input channels must
+  # be the previous stage's width), so subnets are searched unchained.
+  CHAIN=false
   echo
   echo "== 3a. no block tables given: measuring $ROWS sub-stages per (stage, block, window) here, INT8 on this CPU, plus the fixed stem and head (--spaceevo-build-latency-tables, resumable; cost database $BUILD_DIR/demo-costs.db)"
   "$OPT" "$HYPERSPACE" --spaceevo-build-latency-tables="out=$TABLES db=$BUILD_DIR/demo-costs.db rows=$ROWS seed=$SEED repeats=5 max-seconds=0.3" |
@@ -104,7 +108,7 @@ if [[ -n "$TABLES" ]]; then
   echo "== 4. evolve the best space of @$HYPERSPACE_NAME under $CONSTRAINTS ms (--spaceevo-evolve), then its best subnets (--spaceevo-search-subnets)"
   "$OPT" "$HYPERSPACE" \
     --spaceevo-evolve="tables=$TABLES constraints=$CONSTRAINTS seed=$SEED" \
-    --spaceevo-search-subnets="tables=$TABLES constraints=$CONSTRAINTS seed=$SEED evolution-subnets=0" \
+    --spaceevo-search-subnets="tables=$TABLES constraints=$CONSTRAINTS seed=$SEED evolution-subnets=0 chain=$CHAIN" \
     > "$BUILD_DIR/demo-evolved.mlir"
   grep -E "spaceevo.space |spaceevo.network " "$BUILD_DIR/demo-evolved.mlir" | sed -E 's/^ +//; s/ \{$//'
   echo "(full IR: $BUILD_DIR/demo-evolved.mlir)"
