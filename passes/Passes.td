@@ -287,6 +287,9 @@ def Measure : Pass<"spaceevo-measure", "::mlir::ModuleOp"> {
     Option<"coldCache", "cold-cache", "bool", /*default=*/"true",
            "evict the caches before each timed run, as inside a network where "
            "the other kernels' weights and activations displace this one's">,
+    Option<"evictMb", "evict-mb", "int64_t", /*default=*/"0",
+           "cold-cache: MiB written between timed runs to evict the caches "
+           "(0: this CPU's last-level cache size, from sysfs; 32 if unknown)">,
     Option<"progress", "progress", "bool", /*default=*/"true",
            "print progress to stderr">,
     Option<"device", "device", "std::string", /*default=*/"",

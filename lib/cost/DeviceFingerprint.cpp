@@ -258,4 +258,44 @@ Expected<DeviceFingerprint> detectHostFingerprint() {
   return fingerprint;
 }
 
+size_t parseCacheSize(const std::string &text) {
+  size_t value = 0, i = 0;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9')
+    value = value * 10 + size_t(text[i++] - '0');
+  if (i == 0)
+    return 0;
+  std::string unit = text.substr(i);
+  while (!unit.empty() && (unit.back() == '\n' || unit.back() == ' '))
+    unit.pop_back();
+  if (unit.empty())
+    return value;
+  if (unit == "K")
+    return value << 10;
+  if (unit == "M")
+    return value << 20;
+  if (unit == "G")
+    return value << 30;
+  return 0;
+}
+
+size_t lastLevelCacheBytes() {
+  size_t best = 0;
+  int bestLevel = -1;
+  for (int index = 0; index < 8; ++index) {
+    std::string dir =
+        "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(index) + "/";
+    std::ifstream levelFile(dir + "level"), typeFile(dir + "type"),
+        sizeFile(dir + "size");
+    int level = 0;
+    std::string type, size;
+    if (!(levelFile >> level) || !(typeFile >> type) || !(sizeFile >> size))
+      continue;
+    if (type == "Instruction" || level < bestLevel)
+      continue;
+    bestLevel = level;
+    best = parseCacheSize(size);
+  }
+  return best;
+}
+
 } // namespace spaceevo::cost

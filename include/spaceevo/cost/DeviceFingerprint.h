@@ -76,6 +76,12 @@ std::string compilerVersion();
 /// This machine: /proc/cpuinfo + buildLibraryVersions() + compilerVersion().
 Expected<DeviceFingerprint> detectHostFingerprint();
 
+/// Size in bytes of this CPU's last-level cache (Linux sysfs, cpu0's
+/// highest-level unified or data cache), or 0 when it cannot be read.
+size_t lastLevelCacheBytes();
+/// Parses a sysfs cache size such as "32768K", "1M" or "512"; 0 if malformed.
+size_t parseCacheSize(const std::string &text);
+
 } // namespace spaceevo::cost
 
 #endif // SPACEEVO_COST_DEVICEFINGERPRINT_H

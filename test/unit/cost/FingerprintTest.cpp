@@ -152,3 +152,12 @@ TEST(DeviceFingerprint, DetectsThisMachine) {
 }
 
 } // namespace
+
+TEST(DeviceFingerprint, ParsesSysfsCacheSizes) {
+  EXPECT_EQ(parseCacheSize("32768K"), size_t(32) << 20);
+  EXPECT_EQ(parseCacheSize("1M\n"), size_t(1) << 20);
+  EXPECT_EQ(parseCacheSize("512"), size_t(512));
+  EXPECT_EQ(parseCacheSize("K"), size_t(0));
+  EXPECT_EQ(parseCacheSize("12X"), size_t(0));
+  EXPECT_EQ(parseCacheSize(""), size_t(0));
+}
