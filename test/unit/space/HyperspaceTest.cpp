@@ -1,4 +1,5 @@
 //===- HyperspaceTest.cpp - checks, counting and sampling of spaces -------===//
+#include "spaceevo/space/Builtin.h"
 #include "spaceevo/space/Counting.h"
 #include "spaceevo/space/Hyperspace.h"
 #include "spaceevo/space/NetworkCost.h"
@@ -271,4 +272,28 @@ TEST(NetworkCost, RangeBracketsSampledNetworks) {
         EXPECT_LE(cost->macs, whole->max.macs);
       }
     }
+}
+
+// The fixed stages the Q-T score adds to every subnet, at their smallest:
+// stem conv + fixed stage 0 from RGB, and the head from the last stage's
+// smallest width at resolution / 32.
+TEST(FixedStages, SmallestStemAndHeadOfBothHyperspaces) {
+  for (HyperspaceKind kind : {HyperspaceKind::OnnxW, HyperspaceKind::MobileW}) {
+    HyperspaceSpec hs = builtinHyperspace(kind);
+    for (int64_t resolution : {224, 192, 160}) {
+      auto fixed = expandFixedStages(hs, resolution);
+      ASSERT_TRUE(fixed) << fixed.error();
+      const Primitive &first = fixed->stem.ops.front();
+      EXPECT_EQ(first.role, "first_conv");
+      EXPECT_EQ(first.inChannels, 3);
+      EXPECT_EQ(first.inHeight, resolution);
+      EXPECT_EQ(first.outChannels, hs.stem.widths.front());
+      EXPECT_EQ(fixed->stem.outHeight, stageInputSize(hs, 1, resolution));
+      const Primitive &headIn = fixed->head.ops.front();
+      EXPECT_EQ(headIn.inChannels, hs.stages.back().widths.front());
+      EXPECT_EQ(headIn.inHeight, resolution / 32);
+      EXPECT_EQ(fixed->head.ops.back().kind, PrimitiveKind::FullyConnected);
+      EXPECT_EQ(fixed->head.outChannels, hs.head.classes);
+    }
+  }
 }
