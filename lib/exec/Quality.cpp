@@ -1,5 +1,6 @@
 //===- Quality.cpp - INT8-vs-FP32 noise of an expansion -------------------===//
 #include "spaceevo/exec/Quality.h"
+#include "spaceevo/exec/Synthetic.h"
 
 #include <algorithm>
 
@@ -20,10 +21,10 @@ std::vector<Tensor> drawInputs(TensorShape shape, size_t count,
 Expected<QualityReport> int8NoiseToSignal(const Expansion &expansion,
                                           const QualityOptions &options) {
   using Result = Expected<QualityReport>;
-  auto params = initializeParameters(expansion, options.init);
-  if (!params)
-    return Result(params.status());
-  TensorShape inputShape = *expansionInputShape(expansion);
+  auto shape = expansionInputShape(expansion);
+  if (!shape)
+    return Result(shape.status());
+  TensorShape inputShape = *shape;
   if (options.calibrationInputs.empty() && options.randomInputs == 0)
     return Result::failure("quality estimate needs calibration inputs");
   std::vector<Tensor> calibration =
@@ -36,24 +37,22 @@ Expected<QualityReport> int8NoiseToSignal(const Expansion &expansion,
                        options.inputSeed + 1000003)
           : options.evaluationInputs;
 
+  SyntheticOptions synthetic;
+  synthetic.init = options.init;
+  synthetic.inputs = calibration;
+  synthetic.recalibrateBatchNorm = options.recalibrateBatchNorm;
+  synthetic.calibration = options.calibration;
+  synthetic.floatBackend = options.floatBackend;
+  auto network = quantizeSynthetic(expansion, synthetic);
+  if (!network)
+    return Result(network.status());
   QualityReport report;
-  report.parameters = std::move(*params);
-  if (options.recalibrateBatchNorm)
-    if (auto s = recalibrateBatchNorm(expansion, report.parameters,
-                                      calibration, options.floatBackend);
-        !s)
-      return Result(s);
+  report.parameters = std::move(network->parameters);
   auto fp32 = FloatNetwork::create(expansion, report.parameters,
                                    options.floatBackend);
   if (!fp32)
     return Result(fp32.status());
-  auto ranges = calibrateRanges(*fp32, calibration, options.calibration);
-  if (!ranges)
-    return Result(ranges.status());
-  auto graph = quantizeExpansion(expansion, report.parameters, *ranges);
-  if (!graph)
-    return Result(graph.status());
-  auto int8 = Int8Network::create(*graph, {options.int8Backend});
+  auto int8 = Int8Network::create(network->graph, {options.int8Backend});
   if (!int8)
     return Result(int8.status());
   auto reference = fp32->runBatch(evaluation);

@@ -7,6 +7,8 @@ Expected<std::vector<Tensor>>
 syntheticCalibrationInputs(const Expansion &expansion,
                            const SyntheticOptions &options) {
   using Result = Expected<std::vector<Tensor>>;
+  if (!options.inputs.empty())
+    return options.inputs;
   auto shape = expansionInputShape(expansion);
   if (!shape)
     return Result(shape.status());

@@ -19,6 +19,8 @@ struct SyntheticOptions {
   WeightInit init;                 ///< He normal, seed 0 by default
   size_t calibrationInputs = 2;    ///< N(0, 1) tensors of the input shape
   uint64_t inputSeed = 1;          ///< first input's seed; then +1, +2, ...
+  /// Given calibration inputs; when not empty they replace the random ones.
+  std::vector<Tensor> inputs;
   bool recalibrateBatchNorm = true;
   CalibrationOptions calibration;
   FloatBackend floatBackend = FloatBackend::OneDnn;
