@@ -88,6 +88,10 @@ private:
   Status dequantizeLinear();
   Status conv(bool qlinear);
   Status matmul(bool qlinear);
+  Status finishAccumulation(const std::vector<int32_t> &acc,
+                            std::vector<int64_t> dims, bool qlinear,
+                            int64_t channels, int64_t inner, const char *lhs,
+                            const char *rhs);
   /// Requantizes int32 accumulators (channel = index / inner % channels)
   /// into the type of `yZp` (uint8 when null).
   Status requantize(const std::vector<int32_t> &acc,
@@ -414,32 +418,8 @@ Status NodeRun::conv(bool qlinear) {
         for (int64_t xx = 0; xx < out.w; ++xx)
           acc[size_t(((b * out.c + m) * out.h + y) * out.w + xx)] =
               accNhwc[size_t(((b * out.h + y) * out.w + xx) * out.c + m)];
-  std::vector<int64_t> dims = {out.n, out.c, out.h, out.w};
-  if (!qlinear) {
-    OnnxTensor y;
-    y.type = OnnxTensor::Int32;
-    y.dims = dims;
-    y.values.assign(acc.begin(), acc.end());
-    setOutput(std::move(y));
-    return Status::success();
-  }
-  const OnnxTensor *xs = input(1), *ws = input(4), *ys = input(6),
-                   *yZp = input(7);
-  for (const OnnxTensor *s : {xs, ws, ys})
-    if (!s || s->type != OnnxTensor::Float)
-      return fail("x_scale, w_scale and y_scale must be float32");
-  if (xs->elements() != 1 || ys->elements() != 1)
-    return fail("x_scale and y_scale must be single values");
-  if (yZp && (!isEightBit(yZp->type) || yZp->elements() != 1))
-    return fail("y_zero_point must be one uint8 or int8 value");
-  auto wScales = perChannel(ws, M, "w_scale");
-  if (!wScales)
-    return fail(wScales.error());
-  // ONNX computes x_scale * w_scale / y_scale in float32.
-  std::vector<float> scales;
-  for (double s : *wScales)
-    scales.push_back(float(xs->values[0]) * float(s) / float(ys->values[0]));
-  return requantize(acc, dims, M, out.h * out.w, scales, yZp);
+  return finishAccumulation(acc, {out.n, out.c, out.h, out.w}, qlinear, M,
+                            out.h * out.w, "x", "w");
 }
 
 Status NodeRun::matmul(bool qlinear) {
@@ -496,30 +476,43 @@ Status NodeRun::matmul(bool qlinear) {
   }
   std::vector<int64_t> dims(a->dims.begin(), a->dims.end() - 1);
   dims.push_back(N);
+  return finishAccumulation(acc, dims, qlinear, N, 1, "a", "b");
+}
+
+/// The end of ConvInteger / MatMulInteger (int32 out) and QLinearConv /
+/// QLinearMatMul (requantized out): inputs 1, 4, 6, 7 are the two operands'
+/// scales, y_scale and y_zero_point; `channels` output channels, each
+/// repeated over `inner` consecutive elements.
+Status NodeRun::finishAccumulation(const std::vector<int32_t> &acc,
+                                   std::vector<int64_t> dims, bool qlinear,
+                                   int64_t channels, int64_t inner,
+                                   const char *lhs, const char *rhs) {
   if (!qlinear) {
     OnnxTensor y;
     y.type = OnnxTensor::Int32;
-    y.dims = dims;
+    y.dims = std::move(dims);
     y.values.assign(acc.begin(), acc.end());
     setOutput(std::move(y));
     return Status::success();
   }
-  const OnnxTensor *as = input(1), *bs = input(4), *ys = input(6),
+  std::string l(lhs), r(rhs);
+  const OnnxTensor *ls = input(1), *rs = input(4), *ys = input(6),
                    *yZp = input(7);
-  for (const OnnxTensor *s : {as, bs, ys})
+  for (const OnnxTensor *s : {ls, rs, ys})
     if (!s || s->type != OnnxTensor::Float)
-      return fail("a_scale, b_scale and y_scale must be float32");
-  if (as->elements() != 1 || ys->elements() != 1)
-    return fail("a_scale and y_scale must be single values");
+      return fail(l + "_scale, " + r + "_scale and y_scale must be float32");
+  if (ls->elements() != 1 || ys->elements() != 1)
+    return fail(l + "_scale and y_scale must be single values");
   if (yZp && (!isEightBit(yZp->type) || yZp->elements() != 1))
     return fail("y_zero_point must be one uint8 or int8 value");
-  auto bScales = perChannel(bs, N, "b_scale");
-  if (!bScales)
-    return fail(bScales.error());
+  auto rScales = perChannel(rs, channels, (r + "_scale").c_str());
+  if (!rScales)
+    return fail(rScales.error());
+  // ONNX computes a_scale * b_scale / y_scale in float32.
   std::vector<float> scales;
-  for (double s : *bScales)
-    scales.push_back(float(as->values[0]) * float(s) / float(ys->values[0]));
-  return requantize(acc, dims, N, 1, scales, yZp);
+  for (double s : *rScales)
+    scales.push_back(float(ls->values[0]) * float(s) / float(ys->values[0]));
+  return requantize(acc, dims, channels, inner, scales, yZp);
 }
 
 Status NodeRun::run() {
