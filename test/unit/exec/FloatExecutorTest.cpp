@@ -1,6 +1,8 @@
 //===- FloatExecutorTest.cpp - FP32 primitives, networks, parameters ------===//
 #include "spaceevo/exec/FloatExecutor.h"
 
+#include "../common/BlockFixture.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -18,18 +20,7 @@ Tensor iota(TensorShape shape, float start = 1.0f) {
   return t;
 }
 
-Expansion block(BlockType type, int64_t kernel, int64_t width, double expand,
-                int64_t stride, int64_t inChannels, int64_t size) {
-  LayerConfig layer;
-  layer.block = type;
-  layer.kernel = kernel;
-  layer.width = width;
-  layer.expand = blockHasExpand(type) ? expand : 0;
-  layer.stride = stride;
-  auto e = expandBlock(layer, inChannels, size, size);
-  EXPECT_TRUE(e.ok()) << e.error();
-  return *e;
-}
+using spaceevo::testing::block;
 
 double maxRelativeError(const Tensor &a, const Tensor &b) {
   double maxAbs = 0, maxDiff = 0;

@@ -4,6 +4,8 @@
 #include "spaceevo/exec/Quality.h"
 #include "spaceevo/space/NetworkCost.h"
 
+#include "../common/BlockFixture.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -13,18 +15,7 @@ using namespace spaceevo::exec;
 
 namespace {
 
-Expansion block(BlockType type, int64_t kernel, int64_t width, double expand,
-                int64_t stride, int64_t inChannels, int64_t size) {
-  LayerConfig layer;
-  layer.block = type;
-  layer.kernel = kernel;
-  layer.width = width;
-  layer.expand = blockHasExpand(type) ? expand : 0;
-  layer.stride = stride;
-  auto e = expandBlock(layer, inChannels, size, size);
-  EXPECT_TRUE(e.ok()) << e.error();
-  return *e;
-}
+using spaceevo::testing::block;
 
 std::vector<Tensor> inputs(TensorShape shape, uint64_t seed, size_t count) {
   std::vector<Tensor> result;

@@ -15,6 +15,8 @@
 #include <onnx/checker.h>
 #endif
 
+#include "../common/BlockFixture.h"
+
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -25,18 +27,7 @@ using namespace spaceevo::exec;
 
 namespace {
 
-Expansion block(BlockType type, int64_t kernel, int64_t width, double expand,
-                int64_t stride, int64_t inChannels, int64_t size) {
-  LayerConfig layer;
-  layer.block = type;
-  layer.kernel = kernel;
-  layer.width = width;
-  layer.expand = blockHasExpand(type) ? expand : 0;
-  layer.stride = stride;
-  auto e = expandBlock(layer, inChannels, size, size);
-  EXPECT_TRUE(e.ok()) << e.error();
-  return *e;
-}
+using spaceevo::testing::block;
 
 /// A block followed by the onnxw or mobilew head (every primitive kind and
 /// every activation of a real network, at a size a test runs quickly).

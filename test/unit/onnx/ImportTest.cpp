@@ -14,6 +14,8 @@
 
 #include <onnx/onnx_pb.h>
 
+#include "../common/BlockFixture.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -734,18 +736,7 @@ TEST(OnnxImportErrors, NodeGraphNamesNodesAndTypes) {
 // Round trip through the exporter
 //===----------------------------------------------------------------------===//
 
-Expansion block(BlockType type, int64_t kernel, int64_t width, double expand,
-                int64_t stride, int64_t inChannels, int64_t size) {
-  LayerConfig layer;
-  layer.block = type;
-  layer.kernel = kernel;
-  layer.width = width;
-  layer.expand = blockHasExpand(type) ? expand : 0;
-  layer.stride = stride;
-  auto e = expandBlock(layer, inChannels, size, size);
-  EXPECT_TRUE(e.ok()) << e.error();
-  return *e;
-}
+using spaceevo::testing::block;
 
 /// Blocks covering every primitive and activation, and a head.
 std::vector<Expansion> roundTripZoo() {
