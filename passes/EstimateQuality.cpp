@@ -55,7 +55,11 @@ struct EstimateQualityPass
     options.features.calibrationInputs = size_t(calibrationInputs);
     options.features.evaluationInputs = size_t(evaluationInputs);
     options.features.kernelInputs = size_t(kernelInputs);
-    if (!model.empty()) {
+    if (model == "structural") {
+      options.model = ::spaceevo::quality::QualityModel::builtin();
+    } else if (model == "generic") {
+      options.model = ::spaceevo::quality::QualityModel::generic();
+    } else if (!model.empty()) {
       auto buffer = llvm::MemoryBuffer::getFile(model);
       if (!buffer) {
         emitError(loc) << flag << ": cannot read model '" << model

@@ -428,8 +428,13 @@ def EstimateQuality : Pass<"spaceevo-estimate-quality", "::mlir::ModuleOp"> {
     the INT8-vs-FP32 NSR of the sub-stage (He weights, batch norm folded,
     per-channel int8 weights, activation ranges calibrated on inputs drawn
     through the hyperspace's fixed stem), capacity terms (parameters, MACs,
-    depth, entropy) and NASWOT / Zen-score expressivity, combined by a
-    per-stage model fitted on SpaceEvo's mobilew tables (or `model`).
+    depth, entropy), NASWOT / Zen-score expressivity and structural
+    descriptors (squeeze-excite, bounded activations, depthwise chains,
+    expansion, receptive field), combined by a per-stage model fitted on
+    SpaceEvo's mobilew tables. The structural terms tell mobilew's block
+    types apart and do not carry over to other block types, so by default
+    the hyperspace named `mobilew` gets that model and any other the same
+    fit without them (`model` picks one).
     Deterministic for a seed. Resumable: rows are appended to
     `out/<file>.partial` and flushed one by one, a finished table is renamed
     into place and listed in `out/.quality-estimated`, so an interrupted run
@@ -451,8 +456,10 @@ def EstimateQuality : Pass<"spaceevo-estimate-quality", "::mlir::ModuleOp"> {
     ListOption<"stages", "stages", "int64_t",
                "only these stages (default: all searchable stages)">,
     Option<"model", "model", "std::string", /*default=*/"",
-           "model file written by spaceevo-validate-quality --model-out "
-           "(default: the built-in model fitted on mobilew)">,
+           "'structural' (all terms, fitted on mobilew), 'generic' (the same "
+           "fit without the structural descriptors) or a model file written "
+           "by spaceevo-validate-quality --model-out (default: structural for "
+           "the hyperspace named mobilew, generic for any other)">,
     Option<"maxInputSize", "max-input-size", "int64_t", /*default=*/"16",
            "forward passes run at the input size halved until <= this "
            "(0: full size)">,

@@ -62,6 +62,8 @@ struct Options {
   bool forward = true;
   bool verbose = false;
   bool cachedOnly = false;
+  bool holdout = false;
+  std::string dump;
 };
 
 void usage() {
@@ -83,6 +85,10 @@ void usage() {
   --qt-spaces N          Q-T Spearman check on N random spaces (e.g. 200)
   --qt-samples N         subnets per Q-T score (default 20000)
   --qt-constraint HS=MS  latency constraint per hyperspace (onnxw=10 mobilew=20)
+  --holdout              with --fit: also the estimate's taus out of sample
+                         (mobilew: 2-fold split of each file's rows,
+                         leave-one-file-out, leave-one-block-type-out)
+  --dump FILE            write every sampled row's features (CSV)
   --verbose              per-file taus
   --cached-only          use only rows whose features are in the cache
                          (report an interrupted run; counts are printed)
@@ -134,6 +140,8 @@ bool parseArgs(int argc, char **argv, Options &o) {
       if (eq == std::string::npos) { usage(); return false; }
       o.qtConstraint[v.substr(0, eq)] = std::stod(v.substr(eq + 1));
     } else if (a == "--verbose") o.verbose = true;
+    else if (a == "--holdout") o.holdout = true;
+    else if (a == "--dump") o.dump = next();
     else if (a == "--cached-only") o.cachedOnly = true;
     else if (a == "--help" || a == "-h") { usage(); std::exit(0); }
     else {
@@ -163,6 +171,7 @@ struct Sample {
   int64_t stage = 0, block = 0, window = 0;
   int inputHeight = 0;
   double loss = 0, mflops = 0, paramsM = 0, latencyMs = 0;
+  SubstageRow row;
   Features features;
 };
 
@@ -196,7 +205,9 @@ std::vector<size_t> sampleLines(size_t count, int64_t rows, uint64_t seed,
   return idx;
 }
 
-/// Cache lines: hyperspace,file,line,f0..f6 after a header with the options.
+/// Cache lines: hyperspace,file,line,f0..f6 after a header with the options:
+/// the first kNumLegacyFeatures terms (the forward-pass ones among them are
+/// what costs); the analytic terms are recomputed on every run.
 std::map<std::string, Features> loadCache(const std::string &path,
                                           const std::string &key, bool &ok) {
   std::map<std::string, Features> cache;
@@ -217,10 +228,10 @@ std::map<std::string, Features> loadCache(const std::string &path,
   }
   while (std::getline(in, line)) {
     std::vector<std::string> f = splitCsvLine(line);
-    if (f.size() != 3 + kNumFeatures)
+    if (f.size() != 3 + kNumLegacyFeatures)
       continue; // a torn last line: recomputed
     Features features;
-    for (unsigned k = 0; k < kNumFeatures; ++k)
+    for (unsigned k = 0; k < kNumLegacyFeatures; ++k)
       features.values[k] = std::stod(f[3 + k]);
     cache[f[0] + "," + f[1] + "," + f[2]] = features;
   }
@@ -432,6 +443,7 @@ int main(int argc, char **argv) {
         s.mflops = std::stod(r.fields[3]);
         s.paramsM = std::stod(r.fields[4]);
         s.latencyMs = std::stod(r.fields[5]);
+        s.row = r.row;
         samples.push_back(s);
       }
     }
@@ -459,7 +471,20 @@ int main(int argc, char **argv) {
     std::string k = s.hyperspace + "," + s.file + "," + std::to_string(s.line);
     ++done;
     if (auto it = cache.find(k); it != cache.end()) {
-      s.features = it->second;
+      // Cached: the forward-pass terms; the analytic ones are recomputed
+      // (cheap, and the cache predates some of them).
+      FeatureOptions analytic = o.features;
+      analytic.quantization = analytic.zen = analytic.naswot = false;
+      auto f = computeFeatures(s.row, inputs.at(s.hyperspace), analytic);
+      if (!f) {
+        std::fprintf(stderr, "error: %s/%s:%d: %s\n", s.hyperspace.c_str(),
+                     s.file.c_str(), s.line, f.error().c_str());
+        return 1;
+      }
+      s.features = *f;
+      for (unsigned j = 0; j < kNumFeatures; ++j)
+        if (featureNeedsForwardPass(Feature(j)))
+          s.features.values[j] = it->second.values[j];
       continue;
     }
     auto &rows = parsed[s.hyperspace][s.file];
@@ -482,7 +507,8 @@ int main(int argc, char **argv) {
     s.features = *f;
     cacheOut << k;
     char buffer[40];
-    for (double v : f->values) {
+    for (unsigned j = 0; j < kNumLegacyFeatures; ++j) {
+      double v = f->values[j];
       std::snprintf(buffer, sizeof buffer, ",%.9g", v);
       cacheOut << buffer;
     }
@@ -504,6 +530,10 @@ int main(int argc, char **argv) {
 
   // The model: fitted on mobilew only, from a file, or the built-in one.
   QualityModel model = QualityModel::builtin();
+  // Without --model or --fit each hyperspace gets the model the pass gives
+  // it by default (QualityModel::builtinFor).
+  bool perHyperspace = o.modelFile.empty() && !o.fit;
+  const QualityModel generic = QualityModel::generic();
   if (!o.modelFile.empty()) {
     std::ifstream in(o.modelFile);
     std::stringstream text;
@@ -552,10 +582,94 @@ int main(int argc, char **argv) {
       std::ofstream out(o.modelOut);
       out << model.toText();
     }
+    if (o.holdout) {
+      // Out-of-sample estimates of the mobilew rows: each fold is
+      // predicted by a model fitted on the other folds only.
+      std::vector<const Sample *> mobile;
+      for (const Sample &s : samples)
+        if (s.hyperspace == "mobilew")
+          mobile.push_back(&s);
+      std::map<std::string, int> rank; // position of a row in its file
+      std::map<std::string, int> perFile;
+      for (const Sample *s : mobile)
+        rank[s->file + ":" + std::to_string(s->line)] = perFile[s->file]++;
+      struct Scheme {
+        std::string name;
+        std::function<std::string(const Sample &)> fold;
+      };
+      std::vector<Scheme> schemes = {
+          {"estimate, 2-fold rows",
+           [&](const Sample &s) {
+             return std::to_string(rank[s.file + ":" + std::to_string(s.line)] % 2);
+           }},
+          {"estimate, leave file",
+           [](const Sample &s) { return s.file; }},
+          {"estimate, leave block",
+           [](const Sample &s) { return std::to_string(s.block); }},
+      };
+      std::vector<Estimator> outOfSample;
+      static std::vector<std::map<const Sample *, double>> predictions;
+      predictions.assign(schemes.size(), {});
+      for (size_t k = 0; k < schemes.size(); ++k) {
+        std::map<std::string, std::vector<const Sample *>> folds;
+        for (const Sample *s : mobile)
+          folds[schemes[k].fold(*s)].push_back(s);
+        for (auto &[name, members] : folds) {
+          std::vector<FitSample> train;
+          for (const Sample *s : mobile)
+            if (schemes[k].fold(*s) != name)
+              train.push_back({s->stage, s->features, s->loss});
+          auto fm = fitModel(train, fo);
+          if (!fm) {
+            std::fprintf(stderr, "error: holdout fit: %s\n", fm.error().c_str());
+            return 1;
+          }
+          for (const Sample *s : members)
+            predictions[k][s] = fm->estimate(s->stage, s->features);
+        }
+        outOfSample.push_back(
+            {schemes[k].name, [k](const Sample &s) { return predictions[k].at(&s); }});
+      }
+      outOfSample.insert(outOfSample.begin(),
+                         {"estimate (in sample)", [&](const Sample &s) {
+                            return model.estimate(s.stage, s.features);
+                          }});
+      printReport("mobilew out of sample", mobile, outOfSample);
+    }
+  }
+  if (!o.dump.empty()) {
+    std::ofstream out(o.dump);
+    out << "hyperspace,file,line,stage,block,window,input,loss,mflops,params_m";
+    for (unsigned k = 0; k < kNumFeatures; ++k)
+      out << "," << featureName(Feature(k));
+    out << "\n";
+    for (const Sample &s : samples) {
+      out << s.hyperspace << "," << s.file << "," << s.line << "," << s.stage
+          << "," << s.block << "," << s.window << "," << s.inputHeight << ","
+          << s.loss << "," << s.mflops << "," << s.paramsM;
+      char buffer[40];
+      for (double v : s.features.values) {
+        std::snprintf(buffer, sizeof buffer, ",%.9g", v);
+        out << buffer;
+      }
+      out << "\n";
+    }
   }
 
+  auto modelFor = [&](const std::string &hs) -> const QualityModel & {
+    static std::map<std::string, QualityModel> defaults;
+    if (!perHyperspace)
+      return model;
+    auto it = defaults.find(hs);
+    if (it == defaults.end())
+      it = defaults.emplace(hs, QualityModel::builtinFor(hs)).first;
+    return it->second;
+  };
   std::vector<Estimator> estimators = {
-      {"estimate", [&](const Sample &s) { return model.estimate(s.stage, s.features); }},
+      {"estimate", [&](const Sample &s) {
+         return modelFor(s.hyperspace).estimate(s.stage, s.features);
+       }},
+      {"generic model", [&](const Sample &s) { return generic.estimate(s.stage, s.features); }},
       {"params (baseline)", [](const Sample &s) { return -s.paramsM; }},
       {"flops (baseline)", [](const Sample &s) { return -s.mflops; }},
   };
@@ -565,8 +679,12 @@ int main(int argc, char **argv) {
       continue;
     // Capacity terms: more is better (lower loss); quantization noise: more
     // is worse.
-    double sign = f == Feature::LogNsr ? 1 : -1;
-    estimators.push_back({std::string(featureName(f)) + " alone",
+    // Structural descriptors have no sign a priori: shown as is (higher
+    // value, higher loss), marked (+).
+    bool structural = k >= unsigned(Feature::SqueezeExcite);
+    double sign = f == Feature::LogNsr || structural ? 1 : -1;
+    estimators.push_back({std::string(featureName(f)) +
+                              (structural ? " (+)" : " alone"),
                           [f, sign](const Sample &s) { return sign * s.features[f]; }});
   }
   std::printf("model:\n%s", model.toText().c_str());
@@ -578,8 +696,12 @@ int main(int argc, char **argv) {
     for (const Sample &s : samples)
       if (s.hyperspace == hs)
         list.push_back(&s);
-    printReport(hs + (hs == "mobilew" ? " (fit)" : " (held out)"), list,
-                estimators);
+    std::string used = !perHyperspace ? "the model above"
+                       : hs == kBuiltinHyperspace ? "structural model"
+                                                  : "generic model";
+    printReport(hs + (hs == "mobilew" ? " (fit)" : " (held out)") +
+                    ", estimate = " + used,
+                list, estimators);
     if (o.verbose) {
       TauReport r = taus(list, estimators[0]);
       for (auto &[s, t] : r.fileMedian)
@@ -597,7 +719,7 @@ int main(int argc, char **argv) {
                     published) ||
           !qtScores(hs, list,
                     [&](const Sample &s) {
-                      return model.estimate(s.stage, s.features);
+                      return modelFor(hs).estimate(s.stage, s.features);
                     },
                     spaces, o, estimated))
         return 1;

@@ -5,7 +5,7 @@
 // tables only (onnxw is the held-out check). Reproduce with (docs/quality.md)
 //
 //   spaceevo-validate-quality --lut ../shared/data/block-lut --rows 12 \
-//       --fit --model-out model.txt
+//       --fit --holdout --model-out model.txt --qt-spaces 200
 //
 // Columns: intercept, then one weight per feature in Feature order.
 //
@@ -15,7 +15,19 @@
 namespace spaceevo::quality {
 
 namespace {
-const char *const kBuiltinModel = R"(# intercept log_params log_macs depth entropy log_nsr zen naswot
+const char *const kBuiltinModel = R"(# intercept log_params log_macs depth entropy log_nsr zen naswot se act_bounded dw_chain log_expansion log_receptive bounded_dw_chain
+stage 1 1.23237178 -0.101611476 0.0510710786 0.0354717301 -0.00041863789 0.00477899232 0.005018905 -0.00535407167 -0.109820432 -0.176318036 0.0212461442 0.105247431 -0.0182532814 0.00660203355
+stage 2 1.28286237 -0.150471878 0.0935883347 0.0749047159 -0.000838667853 0.013263717 -0.00200892814 -0.00567189798 -0.110319616 -0.233933884 0.0223656961 0.146051935 -0.0362351905 0.0203062473
+stage 3 1.29242937 -0.0648393687 0.031877715 0.041293387 -0.000408194037 -0.0349310058 0.00368599365 -0.004106398 -0.119341746 -0.188145527 0.0378339063 0.0562146067 -0.0301547815 0.0070835065
+stage 4 0.982922768 -0.0600733428 0.0341379843 0.0105367488 0.000121978929 -0.00678785085 -0.00191735712 -0.00251465898 -0.0845754124 -0.117606528 0.0192486246 0.0369787551 -0.0102081091 0.0247930125
+stage 5 0.634375607 -0.0244583001 0.0529383443 0.00810174959 9.20201606e-05 0.00196863767 0.000399395127 -0.00268693354 -0.129452219 0.0507988749 0.104634241 6.3414884e-05 -0.0405110551 -0.132841078
+stage 6 0.93265617 -0.00909384489 0.00964305956 -0.0182648959 0.000636963522 0.00333805988 0.012271936 -0.000482164065 -0.0347283374 -0.0108136628 0.00085173263 0.00527448207 -0.0205759898 -0.00984473368
+fallback 1.37535377 -0.0936280937 0.0626102133 0.0119862817 0.00015180803 0.0346126504 -0.00175992807 -0.00404884986 -0.0997450538 -0.116771657 0.0113092348 0.0860474074 -0.0147376465 -0.0049293455
+)";
+// The 7 terms without the structural descriptors, fitted the same way
+// (`--fit-features log_params,log_macs,depth,entropy,log_nsr,zen,naswot`):
+// the model for hyperspaces whose block types it was not fitted on.
+const char *const kGenericModel = R"(# intercept log_params log_macs depth entropy log_nsr zen naswot
 stage 1 1.09697283 -0.0680896814 0.0211029569 0.000619511396 6.21484997e-06 0.0213924778 0.00219547792 -0.0025389442
 stage 2 1.1442687 -0.0864843635 0.0326867862 0.0340003326 -0.000207535215 0.0209906237 -0.00911566541 -0.00207640971
 stage 3 1.40218313 -0.0633910776 0.0230352057 0.00860814772 -7.45055613e-05 0.0437027033 -0.000410023149 -0.00297002645
@@ -29,6 +41,15 @@ fallback 1.18300786 -0.0616566769 0.0300634547 0.000254221543 8.19363459e-05 0.0
 QualityModel QualityModel::builtin() {
   auto model = parse(kBuiltinModel);
   return model ? *model : QualityModel{};
+}
+
+QualityModel QualityModel::generic() {
+  auto model = parse(kGenericModel);
+  return model ? *model : QualityModel{};
+}
+
+QualityModel QualityModel::builtinFor(std::string_view hyperspace) {
+  return hyperspace == kBuiltinHyperspace ? builtin() : generic();
 }
 
 } // namespace spaceevo::quality

@@ -26,6 +26,12 @@ std::string_view featureName(Feature feature) {
   case Feature::LogNsr: return "log_nsr";
   case Feature::Zen: return "zen";
   case Feature::Naswot: return "naswot";
+  case Feature::SqueezeExcite: return "se";
+  case Feature::ActBounded: return "act_bounded";
+  case Feature::DepthwiseChain: return "dw_chain";
+  case Feature::LogExpansion: return "log_expansion";
+  case Feature::LogReceptive: return "log_receptive";
+  case Feature::BoundedDwChain: return "bounded_dw_chain";
   }
   return "unknown";
 }
@@ -241,6 +247,100 @@ Expected<std::vector<Tensor>> StemInputs::inputs(int64_t stageIndex,
 //===----------------------------------------------------------------------===//
 // Terms
 //===----------------------------------------------------------------------===//
+
+double activationValue(Activation act, double x) {
+  auto relu6 = [](double v) { return std::min(std::max(v, 0.0), 6.0); };
+  switch (act) {
+  case Activation::None: return x;
+  case Activation::ReLU: return std::max(x, 0.0);
+  case Activation::ReLU6: return relu6(x);
+  case Activation::Hswish: return x * relu6(x + 3) / 6;
+  case Activation::Swish: return x / (1 + std::exp(-x));
+  case Activation::Hsigmoid: return relu6(x + 3) / 6;
+  }
+  return x;
+}
+
+bool activationBoundedAbove(Activation act) {
+  // Bounded: f stays small where the identity is huge.
+  return activationValue(act, 1e6) < 1e3;
+}
+
+std::array<double, kNumFeatures - unsigned(Feature::SqueezeExcite)>
+structuralDescriptors(const Expansion &e, size_t layers) {
+  std::array<double, kNumFeatures - unsigned(Feature::SqueezeExcite)> d{};
+  auto at = [&](Feature f) -> double & {
+    return d[unsigned(f) - unsigned(Feature::SqueezeExcite)];
+  };
+  double perLayer = 1.0 / double(std::max<size_t>(layers, 1));
+  double units = 0, bounded = 0;
+  double spatialWidth = 0, spatialOps = 0;
+  size_t n = e.ops.size();
+  std::vector<int> chain(n, 0);
+  std::vector<bool> feedsDepthwise(n, false);
+  std::vector<double> rf(n, 1), jump(n, 1);
+  auto rfOf = [&](int operand) {
+    return operand >= 0 ? rf[size_t(operand)] : 1.0;
+  };
+  auto jumpOf = [&](int operand) {
+    return operand >= 0 ? jump[size_t(operand)] : 1.0;
+  };
+  for (size_t i = 0; i < n; ++i) {
+    const Primitive &op = e.ops[i];
+    if (op.act != Activation::None) {
+      double out = double(op.outChannels) * op.outHeight * op.outWidth;
+      units += out;
+      bounded += out * (activationBoundedAbove(op.act) ? 1 : 0);
+    }
+    rf[i] = rfOf(op.input);
+    jump[i] = jumpOf(op.input);
+    switch (op.kind) {
+    case PrimitiveKind::Conv:
+    case PrimitiveKind::DepthwiseConv:
+      if (op.kind == PrimitiveKind::DepthwiseConv) {
+        chain[i] = 1;
+        if (op.input >= 0 &&
+            e.ops[size_t(op.input)].kind == PrimitiveKind::DepthwiseConv) {
+          chain[i] += chain[size_t(op.input)];
+          feedsDepthwise[size_t(op.input)] = true;
+        }
+      }
+      if (op.kernel > 1) {
+        spatialWidth += double(op.outChannels);
+        spatialOps += 1;
+      }
+      rf[i] += double(op.kernel - 1) * jump[i];
+      jump[i] *= double(op.stride);
+      break;
+    case PrimitiveKind::Add:
+      rf[i] = std::max(rf[i], rfOf(op.other));
+      jump[i] = std::max(jump[i], jumpOf(op.other));
+      break;
+    case PrimitiveKind::ChannelScale:
+      at(Feature::SqueezeExcite) += perLayer;
+      break;
+    case PrimitiveKind::GlobalAvgPool:
+    case PrimitiveKind::FullyConnected:
+      break;
+    }
+  }
+  double chains = 0, chainLength = 0;
+  for (size_t i = 0; i < n; ++i)
+    if (e.ops[i].kind == PrimitiveKind::DepthwiseConv && !feedsDepthwise[i]) {
+      chains += 1;
+      chainLength += chain[i];
+    }
+  at(Feature::ActBounded) = units > 0 ? bounded / units : 0;
+  at(Feature::DepthwiseChain) = chains > 0 ? chainLength / chains : 0;
+  at(Feature::LogExpansion) =
+      spatialOps > 0 && e.outChannels > 0
+          ? std::log(spatialWidth / spatialOps / double(e.outChannels))
+          : 0;
+  at(Feature::LogReceptive) = n > 0 ? std::log(rf[n - 1]) : 0;
+  at(Feature::BoundedDwChain) =
+      at(Feature::ActBounded) * at(Feature::DepthwiseChain);
+  return d;
+}
 
 double expansionEntropy(const Expansion &expansion) {
   double entropy = 0;
@@ -489,6 +589,9 @@ Expected<Features> computeFeatures(const SubstageRow &row, StemInputs &source,
   f[Feature::LogMacs] = std::log(std::max(cost.macs, 1.0));
   f[Feature::Depth] = double(row.layers.size());
   f[Feature::Entropy] = expansionEntropy(*full);
+  auto structure = structuralDescriptors(*full, row.layers.size());
+  for (unsigned k = 0; k < structure.size(); ++k)
+    f.values[unsigned(Feature::SqueezeExcite) + k] = structure[k];
   if (!options.quantization && !options.zen && !options.naswot)
     return f;
 

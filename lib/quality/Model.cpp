@@ -71,7 +71,29 @@ Expected<QualityModel> QualityModel::parse(const std::string &text) {
   bool haveFallback = false;
   std::istringstream in(text);
   std::string line;
+  // Columns: by default every feature in Feature order; a header comment
+  // "# intercept NAME..." names them (a model of an older feature set reads
+  // with the missing terms at weight 0).
+  std::vector<unsigned> columns;
+  for (unsigned k = 0; k < kNumFeatures; ++k)
+    columns.push_back(k);
   for (int lineNo = 1; std::getline(in, line); ++lineNo) {
+    if (line.rfind("# intercept", 0) == 0) {
+      std::istringstream names(line.substr(11));
+      std::vector<unsigned> named;
+      std::string name;
+      while (names >> name) {
+        unsigned k = 0;
+        while (k < kNumFeatures && featureName(Feature(k)) != name)
+          ++k;
+        if (k == kNumFeatures)
+          return Result::failure("model line " + std::to_string(lineNo) +
+                                 ": unknown feature '" + name + "'");
+        named.push_back(k);
+      }
+      columns = named;
+      continue;
+    }
     if (line.empty() || line[0] == '#')
       continue;
     std::istringstream fields(line);
@@ -90,10 +112,10 @@ Expected<QualityModel> QualityModel::parse(const std::string &text) {
     if (!(fields >> m.intercept))
       return Result::failure("model line " + std::to_string(lineNo) +
                              ": expected an intercept");
-    for (double &w : m.weights)
-      if (!(fields >> w))
+    for (unsigned k : columns)
+      if (!(fields >> m.weights[k]))
         return Result::failure("model line " + std::to_string(lineNo) +
-                               ": expected " + std::to_string(kNumFeatures) +
+                               ": expected " + std::to_string(columns.size()) +
                                " weights");
     std::string extra;
     if (fields >> extra)

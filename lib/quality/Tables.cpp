@@ -144,7 +144,9 @@ Expected<TableEstimateSummary> estimateTables(const HyperspaceSpec &hs,
   for (const Work &w : work)
     total += w.rows.size();
 
-  FeatureOptions featureOptions = options.model.requiredTerms(options.features);
+  const QualityModel model =
+      options.model ? *options.model : QualityModel::builtinFor(hs.name);
+  FeatureOptions featureOptions = model.requiredTerms(options.features);
   StemInputs inputs(hs, featureOptions.seed);
   auto start = std::chrono::steady_clock::now();
   auto lastReport = start;
@@ -167,7 +169,7 @@ Expected<TableEstimateSummary> estimateTables(const HyperspaceSpec &hs,
           return Result::failure(options.dir + "/" + name + ":" +
                                  std::to_string(row.line) + ": " +
                                  features.error());
-        double loss = options.model.estimate(row.row.stage, *features);
+        double loss = model.estimate(row.row.stage, *features);
         // Tables hold non-negative finite losses.
         if (!std::isfinite(loss))
           return Result::failure(options.dir + "/" + name + ":" +

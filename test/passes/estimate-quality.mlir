@@ -31,6 +31,12 @@
 // RUN: cp -r %S/Inputs/tiny-tables %t/inplace
 // RUN: spaceevo-opt %S/Inputs/tiny.mlir --spaceevo-estimate-quality="dir=%t/inplace kernel-inputs=4 progress=false"
 // RUN: diff %t/est/stage2_0_1.csv %t/inplace/stage2_0_1.csv
+// A hyperspace other than mobilew gets the generic model by default; the
+// structural one (fitted on mobilew's block types) on request.
+// RUN: spaceevo-opt %S/Inputs/tiny.mlir --spaceevo-estimate-quality="dir=%S/Inputs/tiny-tables out=%t/generic model=generic kernel-inputs=4 progress=false"
+// RUN: diff %t/est/stage2_1_0.csv %t/generic/stage2_1_0.csv
+// RUN: spaceevo-opt %S/Inputs/tiny.mlir --spaceevo-estimate-quality="dir=%S/Inputs/tiny-tables out=%t/structural model=structural kernel-inputs=4 progress=false"
+// RUN: not diff -q %t/est/stage2_1_0.csv %t/structural/stage2_1_0.csv
 // One pipeline writes complete tables: sampled configurations, measured
 // latency, estimated loss (no `nan` left).
 // RUN: spaceevo-opt %S/Inputs/tiny.mlir --spaceevo-build-latency-tables="out=%t/full db=%t/costs.db rows=2 stages=2 seed=4 repeats=3 max-seconds=0.2 progress=false" --spaceevo-estimate-quality="dir=%t/full stages=2 kernel-inputs=4 progress=false" | FileCheck %s --check-prefix=FULL
@@ -50,6 +56,6 @@
 // BAD: error: --spaceevo-estimate-quality: {{.*}}bad/stage2_1_0.csv:4:
 // RUN: echo "stage 1 0.5" > %t/model.txt
 // RUN: not spaceevo-opt %S/Inputs/tiny.mlir --spaceevo-estimate-quality="dir=%t/bad model=%t/model.txt" 2>&1 | FileCheck %s --check-prefix=MODEL
-// MODEL: error: --spaceevo-estimate-quality: {{.*}}model.txt: model line 1: expected 7 weights
+// MODEL: error: --spaceevo-estimate-quality: {{.*}}model.txt: model line 1: expected 13 weights
 // RUN: not spaceevo-opt %S/Inputs/tiny.mlir --spaceevo-estimate-quality="dir=%t/bad model=%t/none.txt" 2>&1 | FileCheck %s --check-prefix=NOMODEL
 // NOMODEL: error: --spaceevo-estimate-quality: cannot read model '{{.*}}none.txt'

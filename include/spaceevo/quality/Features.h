@@ -14,6 +14,9 @@
 //  * expressivity from the training-free NAS literature: Zen-score (Lin et
 //    al., ICCV 2021) and NASWOT's activation-pattern kernel log-determinant
 //    (Mellor et al., ICML 2021), on the same weights and inputs.
+//  * structural descriptors of the sub-stage (squeeze-excite, bounded
+//    activations, depthwise chains, expansion, receptive field), analytic,
+//    from the ops and the definition of their non-linearities.
 //
 // Everything is deterministic for a seed. Forward passes may run at a
 // reduced spatial size (`maxInputSize`) to keep the cost per row small;
@@ -48,8 +51,20 @@ enum class Feature : unsigned {
   LogNsr,        ///< log10 of SpaceEvo's NSR of INT8 vs FP32
   Zen,           ///< Zen-score
   Naswot,        ///< NASWOT: ln det of the activation-pattern kernel
+  // Structural descriptors: analytic, from the expansion's ops and the
+  // definition of their non-linearities, never from a block-type id (a new
+  // block type gets values from its structure). docs/quality.md says which
+  // descriptors were measured and left out (they added nothing).
+  SqueezeExcite,  ///< squeeze-excite gates (ChannelScale ops) per layer
+  ActBounded,     ///< share of activation units whose f is bounded above
+  DepthwiseChain, ///< mean length of chains of consecutive depthwise convs
+  LogExpansion,   ///< ln(mean out channels of kxk (k > 1) convs / out channels)
+  LogReceptive,   ///< ln of the receptive field of the sub-stage's output
+  BoundedDwChain, ///< ActBounded * DepthwiseChain
 };
-constexpr unsigned kNumFeatures = 7;
+constexpr unsigned kNumFeatures = 13;
+/// Terms of the first model format (before the structural descriptors).
+constexpr unsigned kNumLegacyFeatures = 7;
 std::string_view featureName(Feature feature);
 /// Whether the term needs forward passes (the analytic ones do not).
 bool featureNeedsForwardPass(Feature feature);
@@ -123,6 +138,22 @@ Expected<Features> computeFeatures(const SubstageRow &row, StemInputs &inputs,
 //===----------------------------------------------------------------------===//
 // The individual terms, public for tests
 //===----------------------------------------------------------------------===//
+
+/// The structural descriptors (Feature::SqueezeExcite ..
+/// Feature::BoundedDwChain) of an expansion of `layers` layers, in Feature
+/// order. Properties of a non-linearity come from evaluating it
+/// (`activationValue`), never from its name. Activations are weighted by
+/// their output units (so the 1x1 squeeze-excite internals barely count);
+/// a chain of depthwise convolutions is a path of DepthwiseConv ops each
+/// fed by the previous one; the receptive field follows every path (Add:
+/// the larger operand; squeeze-excite's global pooling is not counted).
+std::array<double, kNumFeatures - unsigned(Feature::SqueezeExcite)>
+structuralDescriptors(const Expansion &expansion, size_t layers);
+
+/// f(x) of a non-linearity (None is the identity).
+double activationValue(Activation act, double x);
+/// Whether f is bounded above (ReLU6, Hsigmoid).
+bool activationBoundedAbove(Activation act);
 
 /// DeepMAD-like entropy: sum over Conv / DepthwiseConv ops of
 /// ln(out_channels * kernel^2).

@@ -16,9 +16,13 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace spaceevo::quality {
+
+/// The hyperspace whose published tables the built-in model was fitted on.
+inline constexpr std::string_view kBuiltinHyperspace = "mobilew";
 
 struct StageModel {
   double intercept = 0;
@@ -41,9 +45,16 @@ struct QualityModel {
   std::string toText() const;
   static Expected<QualityModel> parse(const std::string &text);
 
-  /// The model fitted on the published mobilew tables (docs/quality.md has
-  /// the command that reproduces it).
+  /// The model fitted on the published mobilew tables with every term,
+  /// structural descriptors included (docs/quality.md has the command that
+  /// reproduces it). Its structural terms tell mobilew's block types apart,
+  /// which does not carry over to other block types.
   static QualityModel builtin();
+  /// The same fit without the structural descriptors (7 terms).
+  static QualityModel generic();
+  /// builtin() for the hyperspace it was fitted on (kBuiltinHyperspace),
+  /// generic() for any other.
+  static QualityModel builtinFor(std::string_view hyperspace);
 };
 
 struct FitSample {

@@ -17,6 +17,7 @@
 #include "spaceevo/space/TableFormat.h"
 
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace spaceevo::quality {
@@ -43,7 +44,8 @@ struct TableEstimateOptions {
   std::string out;           ///< where to write (empty: `dir`, in place)
   std::vector<int64_t> stages; ///< only these stages (empty: all)
   FeatureOptions features;
-  QualityModel model = QualityModel::builtin();
+  /// The model (unset: QualityModel::builtinFor(the hyperspace's name)).
+  std::optional<QualityModel> model;
   /// Called with a progress line now and then (empty: silent).
   std::function<void(const std::string &)> progress;
 };

@@ -192,6 +192,107 @@ TEST(Terms, WiderBlockIsNotLessExpressive) {
   EXPECT_GE(*nDeep, *nNarrow);
 }
 
+TEST(Structure, ActivationPropertiesComeFromTheFunction) {
+  EXPECT_DOUBLE_EQ(activationValue(Activation::Hswish, 1), 4.0 / 6);
+  EXPECT_DOUBLE_EQ(activationValue(Activation::ReLU6, 9), 6);
+  EXPECT_DOUBLE_EQ(activationValue(Activation::Hsigmoid, -4), 0);
+  EXPECT_NEAR(activationValue(Activation::Swish, 2), 2 / (1 + std::exp(-2.0)),
+              1e-12);
+  EXPECT_TRUE(activationBoundedAbove(Activation::ReLU6));
+  EXPECT_TRUE(activationBoundedAbove(Activation::Hsigmoid));
+  EXPECT_FALSE(activationBoundedAbove(Activation::ReLU));
+  EXPECT_FALSE(activationBoundedAbove(Activation::Hswish));
+  EXPECT_FALSE(activationBoundedAbove(Activation::Swish));
+  EXPECT_FALSE(activationBoundedAbove(Activation::None));
+}
+
+namespace {
+double descriptor(const Expansion &e, size_t layers, Feature f) {
+  return structuralDescriptors(e, layers)[unsigned(f) -
+                                          unsigned(Feature::SqueezeExcite)];
+}
+} // namespace
+
+TEST(Structure, InvertedResidualByHand) {
+  // MBv2 (ReLU6), 8 -> 8 channels, e4: expand 1x1 to 32, 3x3 DW at 32,
+  // project to 8, identity residual.
+  Expansion mbv2 = block(BlockType::MBv2Res, 8, 6, 8, 4, 3);
+  EXPECT_EQ(descriptor(mbv2, 1, Feature::SqueezeExcite), 0);
+  EXPECT_EQ(descriptor(mbv2, 1, Feature::ActBounded), 1);
+  EXPECT_EQ(descriptor(mbv2, 1, Feature::DepthwiseChain), 1);
+  EXPECT_NEAR(descriptor(mbv2, 1, Feature::LogExpansion), std::log(4.0), 1e-12);
+  EXPECT_NEAR(descriptor(mbv2, 1, Feature::LogReceptive), std::log(3.0), 1e-12);
+  EXPECT_EQ(descriptor(mbv2, 1, Feature::BoundedDwChain), 1);
+
+  // The K3 variant with k = 7: three stacked 3x3 DW (one chain of 3), the
+  // receptive field of a 7x7, the same expansion.
+  Expansion k3 = block(BlockType::MBv2K3Res, 8, 8, 8, 4, 7);
+  EXPECT_EQ(descriptor(k3, 1, Feature::DepthwiseChain), 3);
+  EXPECT_NEAR(descriptor(k3, 1, Feature::LogReceptive), std::log(7.0), 1e-12);
+  EXPECT_NEAR(descriptor(k3, 1, Feature::LogExpansion), std::log(4.0), 1e-12);
+  EXPECT_EQ(descriptor(k3, 1, Feature::BoundedDwChain), 3);
+
+  // MBv3 (Swish + squeeze-excite): one gate per layer; only the SE's
+  // Hsigmoid (32 units at 1x1) is bounded, against 2 x 32 x 36 Swish units.
+  Expansion mbv3 = block(BlockType::MBv3ResSwish, 8, 6, 8, 4, 3);
+  EXPECT_EQ(descriptor(mbv3, 1, Feature::SqueezeExcite), 1);
+  double bounded = descriptor(mbv3, 1, Feature::ActBounded);
+  EXPECT_GT(bounded, 0);
+  EXPECT_LT(bounded, 32.0 / (2 * 32 * 36));
+  Expansion two = mbv3;
+  appendExpansion(two, block(BlockType::MBv3ResSwish, 8, 6, 8, 4, 3));
+  EXPECT_EQ(descriptor(two, 2, Feature::SqueezeExcite), 1); // per layer
+  // Receptive field through two layers: 1 + 2 + 2.
+  EXPECT_NEAR(descriptor(two, 2, Feature::LogReceptive), std::log(5.0), 1e-12);
+}
+
+TEST(Structure, DenseAndDualBlocksByHand) {
+  // ResNet bottleneck 16 -> 16, e0.5: its kxk convolution runs at 8
+  // channels (ln 0.5), no depthwise, ReLU is unbounded.
+  Expansion resnet = block(BlockType::ResNet, 16, 6, 16, 0.5, 5);
+  EXPECT_NEAR(descriptor(resnet, 1, Feature::LogExpansion), std::log(0.5),
+              1e-12);
+  EXPECT_EQ(descriptor(resnet, 1, Feature::DepthwiseChain), 0);
+  EXPECT_EQ(descriptor(resnet, 1, Feature::ActBounded), 0);
+  EXPECT_EQ(descriptor(resnet, 1, Feature::BoundedDwChain), 0);
+  EXPECT_NEAR(descriptor(resnet, 1, Feature::LogReceptive), std::log(5.0),
+              1e-12);
+  // MBv1-Dual 8 -> 16: DW k at 8 channels and DW k at 16, each its own
+  // chain of 1 (a pointwise sits between); mean width 12 over 16 out.
+  Expansion dual = block(BlockType::MBv1Dual, 8, 6, 16, 0, 3);
+  EXPECT_EQ(descriptor(dual, 1, Feature::DepthwiseChain), 1);
+  EXPECT_NEAR(descriptor(dual, 1, Feature::LogExpansion), std::log(0.75),
+              1e-12);
+  EXPECT_NEAR(descriptor(dual, 1, Feature::LogReceptive), std::log(5.0), 1e-12);
+  // A stride-2 layer doubles what the next layer's kernel adds:
+  // 1 + 2 (first 3x3) + 2 * 2 (second 3x3, after stride 2).
+  LayerConfig strided{BlockType::MBv2Res, 3, 8, 4, 2};
+  auto first = expandBlock(strided, 8, 8, 8);
+  ASSERT_TRUE(first.ok());
+  Expansion both = *first;
+  appendExpansion(both, block(BlockType::MBv2Res, 8, 4, 8, 4, 3));
+  EXPECT_NEAR(descriptor(both, 2, Feature::LogReceptive), std::log(7.0), 1e-12);
+}
+
+TEST(Structure, ComputedWithTheOtherAnalyticTerms) {
+  HyperspaceSpec hs = builtinHyperspace(HyperspaceKind::MobileW);
+  StemInputs inputs(hs, 0);
+  SubstageRow row;
+  row.stage = 5;
+  row.inChannels = 136;
+  row.inSize = 14;
+  row.layers = {{BlockType::MBv3K3Res, 7, 200, 8, 2},
+                {BlockType::MBv3K3Res, 5, 208, 6, 1}};
+  FeatureOptions o;
+  o.quantization = o.zen = o.naswot = false;
+  auto f = computeFeatures(row, inputs, o);
+  ASSERT_TRUE(f.ok()) << f.error();
+  EXPECT_EQ((*f)[Feature::SqueezeExcite], 1);
+  EXPECT_EQ((*f)[Feature::DepthwiseChain], 2.5); // chains of 3 and 2
+  // mobilew's MBv3 uses Swish: only the SE gates are bounded.
+  EXPECT_LT((*f)[Feature::ActBounded], 0.01);
+}
+
 TEST(Terms, ErrorsAreValues) {
   Expansion e = block(BlockType::MBv2Res, 8, 6, 8, 3);
   EXPECT_FALSE(naswotScore(e, randomInputs({6, 6, 8}, 1, 1), 0).ok());
@@ -280,11 +381,45 @@ TEST(Model, ErrorsAreValues) {
   EXPECT_FALSE(fitModel({}, {{Feature::Depth}, 0}).ok());
   EXPECT_FALSE(fitModel({FitSample{}}, {{}, 0}).ok());
   EXPECT_FALSE(fitModel({FitSample{}, FitSample{}}, {{Feature::Depth}, 0}).ok());
-  EXPECT_FALSE(QualityModel::parse("stage 1 0 1 2\nfallback 0 0 0 0 0 0 0 0\n").ok());
-  EXPECT_FALSE(QualityModel::parse("stage 1 0 0 0 0 0 0 0 0\n").ok());
-  EXPECT_FALSE(QualityModel::parse("stages 1\nfallback 0 0 0 0 0 0 0 0\n").ok());
-  EXPECT_FALSE(QualityModel::parse("fallback 0 0 0 0 0 0 0 0 9\n").ok());
-  EXPECT_TRUE(QualityModel::parse("# c\nfallback 0 0 0 0 0 0 0 0\n").ok());
+  // Without a header: intercept + one weight per feature.
+  std::string zeros;
+  for (unsigned k = 0; k <= kNumFeatures; ++k)
+    zeros += " 0";
+  EXPECT_FALSE(QualityModel::parse("stage 1 0 1 2\nfallback" + zeros + "\n").ok());
+  EXPECT_FALSE(QualityModel::parse("stage 1" + zeros + "\n").ok());
+  EXPECT_FALSE(QualityModel::parse("stages 1\nfallback" + zeros + "\n").ok());
+  EXPECT_FALSE(QualityModel::parse("fallback" + zeros + " 9\n").ok());
+  EXPECT_FALSE(QualityModel::parse("fallback 0 0 0 0 0 0 0 0\n").ok());
+  EXPECT_TRUE(QualityModel::parse("# c\nfallback" + zeros + "\n").ok());
+  // A header names the columns: a model of the first seven terms reads
+  // with the structural ones at 0; an unknown name is an error.
+  auto legacy = QualityModel::parse(
+      "# intercept log_params log_macs depth entropy log_nsr zen naswot\n"
+      "fallback 1 2 0 0 0 0 0 3\n");
+  ASSERT_TRUE(legacy.ok()) << legacy.error();
+  EXPECT_EQ(legacy->fallback.weights[unsigned(Feature::LogParams)], 2);
+  EXPECT_EQ(legacy->fallback.weights[unsigned(Feature::Naswot)], 3);
+  EXPECT_EQ(legacy->fallback.weights[unsigned(Feature::SqueezeExcite)], 0);
+  EXPECT_FALSE(legacy->uses(Feature::DepthwiseChain));
+  auto named = QualityModel::parse("# intercept dw_chain se\nfallback 1 2 3\n");
+  ASSERT_TRUE(named.ok()) << named.error();
+  EXPECT_EQ(named->fallback.weights[unsigned(Feature::DepthwiseChain)], 2);
+  EXPECT_EQ(named->fallback.weights[unsigned(Feature::SqueezeExcite)], 3);
+  EXPECT_FALSE(QualityModel::parse("# intercept warp\nfallback 1 2\n").ok());
+}
+
+TEST(Model, StructuralTermsOnlyForTheHyperspaceTheyWereFittedOn) {
+  // The structural descriptors tell mobilew's block types apart; another
+  // hyperspace gets the fit without them.
+  QualityModel mobile = QualityModel::builtinFor("mobilew");
+  QualityModel other = QualityModel::builtinFor("onnxw");
+  EXPECT_TRUE(mobile.uses(Feature::SqueezeExcite));
+  EXPECT_TRUE(mobile.uses(Feature::DepthwiseChain));
+  EXPECT_FALSE(other.uses(Feature::SqueezeExcite));
+  EXPECT_FALSE(other.uses(Feature::BoundedDwChain));
+  EXPECT_TRUE(other.uses(Feature::Naswot));
+  EXPECT_EQ(other.toText(), QualityModel::generic().toText());
+  EXPECT_EQ(mobile.toText(), QualityModel::builtin().toText());
 }
 
 TEST(Model, BuiltinModelRanksCapacityTheWayTheTablesDo) {
@@ -358,7 +493,9 @@ protected:
     StageModel sm;
     sm.intercept = 0.5;
     sm.weights = {-0.01, 0.001, -0.02, -0.001, 0.01, -0.0001, -0.0001};
-    o.model.fallback = sm;
+    QualityModel model;
+    model.fallback = sm;
+    o.model = model;
     return o;
   }
 
