@@ -305,8 +305,8 @@ enum ScaleMode : int {
 /// PreClamp give the value before the zero point, Fast includes it. Exact:
 /// the value fits int32 (checked at build time, or guaranteed by the
 /// pre-clamp to [lo, hi]).
-template <bool DoubleRound, int Mode>
-SE_AVX512_INLINE __m512i scale16(const RqRegs &r, __m512i acc) {
+template <bool DoubleRound, int Mode, class Constants>
+SE_AVX512_INLINE __m512i scale16(const Constants &r, __m512i acc) {
   if (Mode == kPreClamp)
     acc = _mm512_min_epi32(_mm512_max_epi32(acc, r.lo()), r.hi());
   __m512i odd = _mm512_srli_epi64(acc, 32);
@@ -335,19 +335,21 @@ SE_AVX512_INLINE __m512i scale16(const RqRegs &r, __m512i acc) {
   return _mm512_mask_shuffle_epi32(pe, 0xAAAA, po, _MM_PERM_CDAB);
 }
 
-/// Four scaled vectors -> 64 bytes in order v0, v1, v2, v3: saturating
-/// packs to int16, + zero point (saturating), packs to uint8 (saturating
-/// to [0, 255]), byte clamp, table. Every saturation only happens where
-/// the clamp to [clampMin, clampMax] within [0, 255] would give the same.
-template <bool Table, int Mode>
-SE_AVX512_INLINE __m512i pack4(const RqRegs &r, __m512i v0, __m512i v1,
-                               __m512i v2, __m512i v3) {
-  __m512i p01 = _mm512_packs_epi32(v0, v1);
-  __m512i p23 = _mm512_packs_epi32(v2, v3);
-  if (Mode != kFast) {
-    p01 = _mm512_adds_epi16(p01, r.zeroPoint16());
-    p23 = _mm512_adds_epi16(p23, r.zeroPoint16());
-  }
+/// Two scaled vectors -> int16 (saturating) + zero point (saturating):
+/// the first half of pack4.
+template <int Mode, class Constants>
+SE_AVX512_INLINE __m512i packPair(const Constants &r, __m512i v0, __m512i v1) {
+  __m512i p = _mm512_packs_epi32(v0, v1);
+  if (Mode != kFast)
+    p = _mm512_adds_epi16(p, r.zeroPoint16());
+  return p;
+}
+
+/// Two packPair results (v0 v1, v2 v3) -> 64 bytes in order v0..v3: packs
+/// to uint8 (saturating to [0, 255]), byte clamp, table.
+template <bool Table, class Constants>
+SE_AVX512_INLINE __m512i packBytes(const Constants &r, __m512i p01,
+                                   __m512i p23) {
   // Lane L of the byte pack holds v0[4L..4L+3], v1[4L..], v2[4L..], v3[4L..].
   __m512i bytes = _mm512_packus_epi16(p01, p23);
   const __m512i order =
@@ -358,6 +360,68 @@ SE_AVX512_INLINE __m512i pack4(const RqRegs &r, __m512i v0, __m512i v1,
     bytes = lookup256(r.table(), bytes);
   return bytes;
 }
+
+/// Four scaled vectors -> 64 bytes in order v0, v1, v2, v3: saturating
+/// packs to int16, + zero point (saturating), packs to uint8 (saturating
+/// to [0, 255]), byte clamp, table. Every saturation only happens where
+/// the clamp to [clampMin, clampMax] within [0, 255] would give the same.
+template <bool Table, int Mode, class Constants>
+SE_AVX512_INLINE __m512i pack4(const Constants &r, __m512i v0, __m512i v1,
+                               __m512i v2, __m512i v3) {
+  return packBytes<Table>(r, packPair<Mode>(r, v0, v1),
+                          packPair<Mode>(r, v2, v3));
+}
+
+/// One group's constants held as values (RqRegs reads them through memory
+/// operands): an epilogue that stores bytes between uses would otherwise
+/// reload every constant after each store (a byte store may alias them).
+/// Only the fields a mode uses are loaded.
+template <bool DoubleRound, int Mode, bool Table> struct RqValues {
+  __m512i lo_, hi_, shift32_, mulEven_, mulOdd_, roundEven_, roundOdd_,
+      shiftEven_, shiftOdd_, deltaEven_, deltaOdd_, zeroPoint16_, clampMin8_,
+      clampMax8_;
+  const uint8_t *table_;
+  SE_AVX512_INLINE explicit RqValues(const RqRegs &r) : table_(nullptr) {
+    if (Mode == kPreClamp) {
+      lo_ = r.lo();
+      hi_ = r.hi();
+    }
+    mulEven_ = r.mulEven();
+    mulOdd_ = r.mulOdd();
+    roundEven_ = r.roundEven();
+    roundOdd_ = r.roundOdd();
+    if (DoubleRound) {
+      deltaEven_ = r.deltaEven();
+      deltaOdd_ = r.deltaOdd();
+    }
+    if (Mode == kFast) {
+      shift32_ = r.shift32();
+    } else {
+      shiftEven_ = r.shiftEven();
+      shiftOdd_ = r.shiftOdd();
+      zeroPoint16_ = r.zeroPoint16();
+    }
+    clampMin8_ = r.clampMin8();
+    clampMax8_ = r.clampMax8();
+    if (Table)
+      table_ = r.table();
+  }
+  SE_AVX512_INLINE __m512i lo() const { return lo_; }
+  SE_AVX512_INLINE __m512i hi() const { return hi_; }
+  SE_AVX512_INLINE __m512i shift32() const { return shift32_; }
+  SE_AVX512_INLINE __m512i mulEven() const { return mulEven_; }
+  SE_AVX512_INLINE __m512i mulOdd() const { return mulOdd_; }
+  SE_AVX512_INLINE __m512i roundEven() const { return roundEven_; }
+  SE_AVX512_INLINE __m512i roundOdd() const { return roundOdd_; }
+  SE_AVX512_INLINE __m512i shiftEven() const { return shiftEven_; }
+  SE_AVX512_INLINE __m512i shiftOdd() const { return shiftOdd_; }
+  SE_AVX512_INLINE __m512i deltaEven() const { return deltaEven_; }
+  SE_AVX512_INLINE __m512i deltaOdd() const { return deltaOdd_; }
+  SE_AVX512_INLINE __m512i zeroPoint16() const { return zeroPoint16_; }
+  SE_AVX512_INLINE __m512i clampMin8() const { return clampMin8_; }
+  SE_AVX512_INLINE __m512i clampMax8() const { return clampMax8_; }
+  const uint8_t *table() const { return table_; }
+};
 
 template <bool DoubleRound, int PreClamp, bool Table>
 SE_AVX512_INLINE __m128i requant16(const RqRegs &r, __m512i acc) {
@@ -844,12 +908,15 @@ private:
       // and spilling the 24 zmm accumulators of the intrinsic loop), the
       // accumulators start from the bias and go to memory once, and the
       // epilogue reads them from there (one pack and store per pixel).
-      if (fullK4 == K4_ && s1 == s0 + inC_ && s5 == s0 + 5 * inC_) {
+      // Any six pixels (stride 2 and tiles across rows too): one pointer
+      // register each.
+      if (fullK4 == K4_) {
         alignas(64) __m512i accs[24];
-        const uint8_t *x = s0, *x5 = s5;
+        const uint8_t *x0 = s0, *x1 = s1, *x2 = s2, *x3 = s3, *x4 = s4,
+                      *x5 = s5;
         const uint8_t *w = block;
         const uint8_t *bias = rq_.blocks.data() + 768 * g0; // + 768 per group
-        int64_t count = fullK4, stride = inC_, stride3 = 3 * inC_;
+        int64_t count = fullK4;
         __asm__ volatile(
             "vmovdqu64 0(%[bias]), %%zmm0\n\t"
             "vmovdqu64 768(%[bias]), %%zmm1\n\t"
@@ -880,27 +947,27 @@ private:
             "vmovdqa64 64(%[w]), %%zmm29\n\t"
             "vmovdqa64 128(%[w]), %%zmm30\n\t"
             "vmovdqa64 192(%[w]), %%zmm31\n\t"
-            "vpbroadcastd (%[x]), %%zmm24\n\t"
+            "vpbroadcastd (%[x0]), %%zmm24\n\t"
             "vpdpbusd %%zmm28, %%zmm24, %%zmm0\n\t"
             "vpdpbusd %%zmm29, %%zmm24, %%zmm1\n\t"
             "vpdpbusd %%zmm30, %%zmm24, %%zmm2\n\t"
             "vpdpbusd %%zmm31, %%zmm24, %%zmm3\n\t"
-            "vpbroadcastd (%[x],%[s],1), %%zmm25\n\t"
+            "vpbroadcastd (%[x1]), %%zmm25\n\t"
             "vpdpbusd %%zmm28, %%zmm25, %%zmm4\n\t"
             "vpdpbusd %%zmm29, %%zmm25, %%zmm5\n\t"
             "vpdpbusd %%zmm30, %%zmm25, %%zmm6\n\t"
             "vpdpbusd %%zmm31, %%zmm25, %%zmm7\n\t"
-            "vpbroadcastd (%[x],%[s],2), %%zmm26\n\t"
+            "vpbroadcastd (%[x2]), %%zmm26\n\t"
             "vpdpbusd %%zmm28, %%zmm26, %%zmm8\n\t"
             "vpdpbusd %%zmm29, %%zmm26, %%zmm9\n\t"
             "vpdpbusd %%zmm30, %%zmm26, %%zmm10\n\t"
             "vpdpbusd %%zmm31, %%zmm26, %%zmm11\n\t"
-            "vpbroadcastd (%[x],%[s3],1), %%zmm27\n\t"
+            "vpbroadcastd (%[x3]), %%zmm27\n\t"
             "vpdpbusd %%zmm28, %%zmm27, %%zmm12\n\t"
             "vpdpbusd %%zmm29, %%zmm27, %%zmm13\n\t"
             "vpdpbusd %%zmm30, %%zmm27, %%zmm14\n\t"
             "vpdpbusd %%zmm31, %%zmm27, %%zmm15\n\t"
-            "vpbroadcastd (%[x],%[s],4), %%zmm24\n\t"
+            "vpbroadcastd (%[x4]), %%zmm24\n\t"
             "vpdpbusd %%zmm28, %%zmm24, %%zmm16\n\t"
             "vpdpbusd %%zmm29, %%zmm24, %%zmm17\n\t"
             "vpdpbusd %%zmm30, %%zmm24, %%zmm18\n\t"
@@ -910,7 +977,11 @@ private:
             "vpdpbusd %%zmm29, %%zmm25, %%zmm21\n\t"
             "vpdpbusd %%zmm30, %%zmm25, %%zmm22\n\t"
             "vpdpbusd %%zmm31, %%zmm25, %%zmm23\n\t"
-            "add $4, %[x]\n\t"
+            "add $4, %[x0]\n\t"
+            "add $4, %[x1]\n\t"
+            "add $4, %[x2]\n\t"
+            "add $4, %[x3]\n\t"
+            "add $4, %[x4]\n\t"
             "add $4, %[x5]\n\t"
             "add $256, %[w]\n\t"
             "dec %[n]\n\t"
@@ -939,21 +1010,35 @@ private:
             "vmovdqa64 %%zmm21, 1344(%[acc])\n\t"
             "vmovdqa64 %%zmm22, 1408(%[acc])\n\t"
             "vmovdqa64 %%zmm23, 1472(%[acc])\n\t"
-            : [x] "+r"(x), [x5] "+r"(x5), [w] "+r"(w), [n] "+r"(count)
-            : [acc] "r"(accs), [bias] "r"(bias), [s] "r"(stride),
-              [s3] "r"(stride3)
+            : [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [x3] "+r"(x3),
+              [x4] "+r"(x4), [x5] "+r"(x5), [w] "+r"(w), [n] "+r"(count)
+            : [acc] "r"(accs), [bias] "r"(bias)
             : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "xmm16", "xmm17", "xmm18", "xmm19", "xmm20", "xmm21", "xmm22", "xmm23", "xmm24", "xmm25", "xmm26", "xmm27", "xmm28", "xmm29", "xmm30", "xmm31", "cc", "memory");
-        const RqRegs r0 = loadRq(rq_, g0), r1 = loadRq(rq_, g0 + 1),
-                     r2 = loadRq(rq_, g0 + 2), r3 = loadRq(rq_, g0 + 3);
         const int64_t rest = outC_ - g0 * 16;
         const __mmask64 mask =
             rest >= 64 ? ~__mmask64(0) : (~__mmask64(0)) >> (64 - rest);
         uint8_t *out8 = static_cast<uint8_t *>(output) + g0 * 16;
+        // Group-major: each group's constants are loaded once per tile
+        // (not once per pixel), and groups 0-1 are packed to int16 before
+        // groups 2-3 are scaled, so 6 + 6 vectors stay live, not 24.
+        using Values = RqValues<DR, PC, TB>;
+        __m512i pair01[6], scaled2[6];
+        {
+          const Values c0(loadRq(rq_, g0)), c1(loadRq(rq_, g0 + 1));
+          for (int p = 0; p < 6; ++p)
+            pair01[p] = packPair<PC>(c0, scale16<DR, PC>(c0, accs[4 * p]),
+                                     scale16<DR, PC>(c1, accs[4 * p + 1]));
+        }
+        {
+          const Values c2(loadRq(rq_, g0 + 2));
+          for (int p = 0; p < 6; ++p)
+            scaled2[p] = scale16<DR, PC>(c2, accs[4 * p + 2]);
+        }
+        const Values c3(loadRq(rq_, g0 + 3));
         for (int p = 0; p < 6; ++p) {
-          __m512i bytes = pack4<TB, PC>(r0, scale16<DR, PC>(r0, accs[4 * p]),
-                                        scale16<DR, PC>(r1, accs[4 * p + 1]),
-                                        scale16<DR, PC>(r2, accs[4 * p + 2]),
-                                        scale16<DR, PC>(r3, accs[4 * p + 3]));
+          __m512i bytes = packBytes<TB>(
+              c3, pair01[p],
+              packPair<PC>(c3, scaled2[p], scale16<DR, PC>(c3, accs[4 * p + 3])));
           uint8_t *o = out8 + (p0 + p) * outC_;
           if (rest >= 64)
             _mm512_storeu_si512(o, bytes);

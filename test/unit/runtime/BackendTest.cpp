@@ -180,4 +180,32 @@ TEST(BitExactWide, VnniAndFastEpilogue) {
   }
 }
 
+// The vnni 1x1 conv's 6-pixel tiles take any six input pixels (one pointer
+// each): stride 2, tiles that cross output rows, maps whose pixel count is
+// not a multiple of 6, with 64-channel blocks full and masked.
+TEST(BitExactWide, VnniConv1x1TilesAcrossRowsAndStrides) {
+  Rng rng(0x1c1);
+  struct Case { int64_t h, w, c, outC, stride; };
+  const Case cases[] = {{14, 14, 64, 64, 2}, {13, 13, 96, 128, 2},
+                        {23, 17, 64, 80, 2},  {7, 9, 192, 64, 2},
+                        {14, 14, 64, 64, 1},  {5, 7, 128, 200, 1}};
+  for (const Case &c : cases) {
+    for (int round = 0; round < 3; ++round) {
+      KernelDesc d;
+      d.kind = OpKind::Conv2D;
+      d.input = {1, c.h, c.w, c.c};
+      d.kernel = 1;
+      d.stride = c.stride;
+      d.outChannels = c.outC;
+      d.weights = randomWeights(rng, size_t(c.c * c.outC));
+      d.bias.resize(size_t(c.outC));
+      for (auto &b : d.bias)
+        b = int32_t(uniformInt(rng, -200000, 200000));
+      d.inputZeroPoint = int32_t(uniformInt(rng, 0, 255));
+      d.output = randomOutputStage(rng, c.outC, c.c);
+      EXPECT_EQ(compareWithReference(d, Backend::Vnni, rng), "") << describe(d);
+    }
+  }
+}
+
 } // namespace
