@@ -287,10 +287,10 @@ def Measure : Pass<"spaceevo-measure", "::mlir::ModuleOp"> {
     Option<"coldCache", "cold-cache", "bool", /*default=*/"true",
            "evict the caches before each timed run, as inside a network where "
            "the other kernels' weights and activations displace this one's">,
-    Option<"hotInput", "hot-input", "bool", /*default=*/"false",
+    Option<"hotInput", "hot-input", "bool", /*default=*/"true",
            "cold-cache: after the eviction rewrite the kernel's input, as its "
            "producer inside a network just did (weights and output stay "
-           "evicted)">,
+           "evicted; false: everything evicted)">,
     Option<"evictMb", "evict-mb", "int64_t", /*default=*/"0",
            "cold-cache: MiB written between timed runs to evict the caches "
            "(0: this CPU's last-level cache size, from sysfs; 32 if unknown)">,

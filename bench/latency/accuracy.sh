@@ -2,7 +2,8 @@
 # Predicted (sum of kernel costs) vs measured (end-to-end) INT8 latency on
 # random subnets of both hyperspaces: share within +-5 % and +-10 %, RMSPE.
 # Not a test. Usage: bench/latency/accuracy.sh [COUNT=100] [DB=build/accuracy.db]
-# env MEASURE_OPTIONS: extra --spaceevo-measure options (e.g. hot-input=false).
+# env MEASURE_OPTIONS: extra --spaceevo-measure options (e.g. hot-input=false for the
+# fully evicted context).
 # Pin it (taskset -c 0) on an otherwise idle machine.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"

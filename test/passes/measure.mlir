@@ -21,13 +21,13 @@
 // RUN: spaceevo-opt %S/Inputs/small.mlir --spaceevo-lower-int8 --spaceevo-form-kernels --spaceevo-measure="db=%t/costs.db allow-measure=false" --spaceevo-predict-latency 2>&1 >/dev/null | FileCheck %s --check-prefix=CACHED
 // CACHED: spaceevo-measure: 0 kernels measured, 19 read from
 
-// Costs in another cache context (the input rewritten after the eviction,
-// as its producer in a network leaves it) are other costs: measured once,
-// then read.
-// RUN: spaceevo-opt %t/row.mlir --spaceevo-lower-int8 --spaceevo-form-kernels --spaceevo-measure="db=%t/costs.db repeats=3 max-seconds=0.3 hot-input=true" 2>&1 >/dev/null | FileCheck %s --check-prefix=HOT
-// HOT: spaceevo-measure: 5 kernels measured, 0 read from
-// RUN: spaceevo-opt %t/row.mlir --spaceevo-lower-int8 --spaceevo-form-kernels --spaceevo-measure="db=%t/costs.db hot-input=true allow-measure=false" 2>&1 >/dev/null | FileCheck %s --check-prefix=HOT-CACHED
-// HOT-CACHED: spaceevo-measure: 0 kernels measured, 5 read from
+// Costs in another cache context (everything evicted, the input too,
+// instead of the input rewritten after the eviction as its producer in a
+// network leaves it) are other costs: measured once, then read.
+// RUN: spaceevo-opt %t/row.mlir --spaceevo-lower-int8 --spaceevo-form-kernels --spaceevo-measure="db=%t/costs.db repeats=3 max-seconds=0.3 hot-input=false" 2>&1 >/dev/null | FileCheck %s --check-prefix=EVICTED
+// EVICTED: spaceevo-measure: 5 kernels measured, 0 read from
+// RUN: spaceevo-opt %t/row.mlir --spaceevo-lower-int8 --spaceevo-form-kernels --spaceevo-measure="db=%t/costs.db hot-input=false allow-measure=false" 2>&1 >/dev/null | FileCheck %s --check-prefix=EVICTED-CACHED
+// EVICTED-CACHED: spaceevo-measure: 0 kernels measured, 5 read from
 
 // Costs of another device are never used.
 // RUN: spaceevo-opt %t/row.mlir --spaceevo-lower-int8 --spaceevo-form-kernels --spaceevo-measure="db=%t/other.db repeats=3 max-seconds=0.2 progress=false device=v1;vendor=Other;model=OtherCPU;family=6;model_id=1;stepping=1;cores=4;isa=avx2;compiler=gcc" > /dev/null
