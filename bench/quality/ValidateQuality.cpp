@@ -608,17 +608,17 @@ int main(int argc, char **argv) {
            [](const Sample &s) { return std::to_string(s.block); }},
       };
       std::vector<Estimator> outOfSample;
-      static std::vector<std::map<const Sample *, double>> predictions;
-      predictions.assign(schemes.size(), {});
+      std::vector<std::map<const Sample *, double>> predictions(schemes.size());
       for (size_t k = 0; k < schemes.size(); ++k) {
         std::map<std::string, std::vector<const Sample *>> folds;
         for (const Sample *s : mobile)
           folds[schemes[k].fold(*s)].push_back(s);
         for (auto &[name, members] : folds) {
           std::vector<FitSample> train;
-          for (const Sample *s : mobile)
-            if (schemes[k].fold(*s) != name)
-              train.push_back({s->stage, s->features, s->loss});
+          for (auto &[other, others] : folds)
+            if (other != name)
+              for (const Sample *s : others)
+                train.push_back({s->stage, s->features, s->loss});
           auto fm = fitModel(train, fo);
           if (!fm) {
             std::fprintf(stderr, "error: holdout fit: %s\n", fm.error().c_str());
@@ -628,7 +628,8 @@ int main(int argc, char **argv) {
             predictions[k][s] = fm->estimate(s->stage, s->features);
         }
         outOfSample.push_back(
-            {schemes[k].name, [k](const Sample &s) { return predictions[k].at(&s); }});
+            {schemes[k].name,
+             [&predictions, k](const Sample &s) { return predictions[k].at(&s); }});
       }
       outOfSample.insert(outOfSample.begin(),
                          {"estimate (in sample)", [&](const Sample &s) {
@@ -656,8 +657,8 @@ int main(int argc, char **argv) {
     }
   }
 
+  std::map<std::string, QualityModel> defaults;
   auto modelFor = [&](const std::string &hs) -> const QualityModel & {
-    static std::map<std::string, QualityModel> defaults;
     if (!perHyperspace)
       return model;
     auto it = defaults.find(hs);

@@ -277,12 +277,10 @@ TEST(Structure, DenseAndDualBlocksByHand) {
 TEST(Structure, ComputedWithTheOtherAnalyticTerms) {
   HyperspaceSpec hs = builtinHyperspace(HyperspaceKind::MobileW);
   StemInputs inputs(hs, 0);
-  SubstageRow row;
-  row.stage = 5;
-  row.inChannels = 136;
-  row.inSize = 14;
-  row.layers = {{BlockType::MBv3K3Res, 7, 200, 8, 2},
-                {BlockType::MBv3K3Res, 5, 208, 6, 1}};
+  SubstageRow row{/*stage=*/5,
+                  {{BlockType::MBv3K3Res, 7, 200, 8, 2},
+                   {BlockType::MBv3K3Res, 5, 208, 6, 1}},
+                  /*inChannels=*/136, /*inSize=*/14};
   FeatureOptions o;
   o.quantization = o.zen = o.naswot = false;
   auto f = computeFeatures(row, inputs, o);
@@ -304,12 +302,10 @@ TEST(Terms, ErrorsAreValues) {
 
 TEST(Features, DeterministicPerSeedOnStemInputs) {
   HyperspaceSpec hs = builtinHyperspace(HyperspaceKind::MobileW);
-  SubstageRow row;
-  row.stage = 2;
-  row.inChannels = 24;
-  row.inSize = 56;
-  row.layers = {{BlockType::MBv3ResSwish, 5, 40, 6, 2},
-                {BlockType::MBv3ResSwish, 3, 32, 3, 1}};
+  SubstageRow row{/*stage=*/2,
+                  {{BlockType::MBv3ResSwish, 5, 40, 6, 2},
+                   {BlockType::MBv3ResSwish, 3, 32, 3, 1}},
+                  /*inChannels=*/24, /*inSize=*/56};
   FeatureOptions o;
   o.kernelInputs = 8;
   StemInputs a(hs, 0), b(hs, 0), c(hs, 1);
