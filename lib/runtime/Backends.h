@@ -11,6 +11,8 @@
 
 #include "spaceevo/runtime/Kernel.h"
 
+#include <cstddef>
+#include <new>
 #include <optional>
 
 namespace spaceevo::runtime::detail {
@@ -39,6 +41,25 @@ Expected<std::unique_ptr<Kernel>> createHalideKernel(const KernelDesc &desc,
 Expected<std::unique_ptr<Kernel>> createVnniKernel(const KernelDesc &desc,
                                                    Shape4 outputShape);
 
+/// Allocates on 64-byte boundaries, so that no zmm load of the epilogue's
+/// constants splits a cache line (a split load costs two).
+template <class T> struct CacheLineAllocator {
+  using value_type = T;
+  CacheLineAllocator() = default;
+  template <class U> CacheLineAllocator(const CacheLineAllocator<U> &) {}
+  T *allocate(size_t n) {
+    return static_cast<T *>(::operator new(n * sizeof(T), std::align_val_t(64)));
+  }
+  void deallocate(T *p, size_t) { ::operator delete(p, std::align_val_t(64)); }
+  template <class U> bool operator==(const CacheLineAllocator<U> &) const {
+    return true;
+  }
+  template <class U> bool operator!=(const CacheLineAllocator<U> &) const {
+    return false;
+  }
+};
+using CacheLineBytes = std::vector<uint8_t, CacheLineAllocator<uint8_t>>;
+
 /// An OutputStage (plus the effective bias) as per-channel constants for
 /// the AVX-512 epilogue, channels padded to a multiple of 16. Even/odd
 /// arrays hold the 64-bit lanes VPMULDQ works on (channel 2i / 2i + 1).
@@ -52,9 +73,9 @@ struct VnniRequant {
   std::optional<LookupTable> table;
   std::vector<int32_t> bias, lo, hi, shift32; ///< per channel
   /// 64 x int16 zero point, 64 x clampMin, 64 x clampMax, 256 table bytes.
-  std::vector<uint8_t> stageBytes;
+  CacheLineBytes stageBytes;
   /// The per-channel vectors above regrouped: 12 x 64 bytes per group.
-  std::vector<uint8_t> blocks;
+  CacheLineBytes blocks;
   std::vector<int64_t> mulEven, mulOdd, roundEven, roundOdd, shiftEven,
       shiftOdd, deltaEven, deltaOdd; ///< per channel pair
 };

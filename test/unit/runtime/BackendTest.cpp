@@ -208,4 +208,44 @@ TEST(BitExactWide, VnniConv1x1TilesAcrossRowsAndStrides) {
   }
 }
 
+// The vnni 3x3 depthwise on C within 1/8 of a multiple of 64 interleaves
+// four input rows per 64-channel block ("rows4"): full and masked blocks,
+// both strides, random paddings, batches of 2, tiny maps, int32 outputs.
+TEST(BitExactWide, VnniDepthwiseRows4) {
+  if (!backendSupports(Backend::Vnni, OpKind::DepthwiseConv2D))
+    GTEST_SKIP() << "no AVX-512 VNNI";
+  Rng rng(0xd3);
+  for (int64_t c : {56, 64, 120, 128, 192, 248}) {
+    for (int round = 0; round < 4; ++round) {
+      KernelDesc d;
+      d.kind = OpKind::DepthwiseConv2D;
+      d.input = {uniformInt(rng, 1, 2), uniformInt(rng, 1, 19),
+                 uniformInt(rng, 1, 19), c};
+      d.kernel = 3;
+      d.stride = 1 + round % 2;
+      d.outChannels = c;
+      d.padding = {uniformInt(rng, 0, 2), uniformInt(rng, 0, 2),
+                   uniformInt(rng, 0, 2), uniformInt(rng, 0, 2)};
+      while (d.input.h + d.padding.top + d.padding.bottom < 3)
+        ++d.padding.bottom;
+      while (d.input.w + d.padding.left + d.padding.right < 3)
+        ++d.padding.right;
+      d.weights = randomWeights(rng, size_t(9 * c));
+      d.bias.resize(size_t(c));
+      for (auto &b : d.bias)
+        b = int32_t(uniformInt(rng, -200000, 200000));
+      d.inputZeroPoint = int32_t(uniformInt(rng, 0, 255));
+      if (round == 3)
+        d.output.int32Output = true;
+      else
+        d.output = randomOutputStage(rng, c, 9);
+      auto kernel = createKernel(d, Backend::Vnni);
+      ASSERT_TRUE(kernel.ok()) << kernel.error();
+      EXPECT_EQ((*kernel)->implementationName(), "vnni:depthwise_rows4")
+          << describe(d);
+      EXPECT_EQ(compareWithReference(d, Backend::Vnni, rng), "") << describe(d);
+    }
+  }
+}
+
 } // namespace

@@ -205,10 +205,20 @@ std::string compareWithReference(const KernelDesc &desc, Backend backend,
       values[i] = int32_t(uniformInt(rng, -3000000, 3000000));
   }
   std::vector<uint8_t> other = randomBytes(rng, k.otherBytes());
-  std::vector<uint8_t> got(k.outputBytes(), 0xAB), want(k.outputBytes(), 0xCD);
-  if (auto s = k.run(constBuffer(input), constBuffer(other), mutableBuffer(got));
+  // 64 guard bytes after the output: a kernel's full-width store past the
+  // end would otherwise go unnoticed.
+  const size_t guard = 64;
+  std::vector<uint8_t> got(k.outputBytes() + guard, 0xAB),
+      want(k.outputBytes(), 0xCD);
+  if (auto s = k.run(constBuffer(input), constBuffer(other),
+                     MutableBuffer{got.data(), k.outputBytes()});
       !s)
     return "run failed: " + s.error();
+  for (size_t i = k.outputBytes(); i < got.size(); ++i)
+    if (got[i] != 0xAB)
+      return "wrote past the output's end (byte " +
+             std::to_string(i - k.outputBytes()) + " after it)";
+  got.resize(k.outputBytes());
   if (auto s = (*reference)->run(constBuffer(input), constBuffer(other),
                                  mutableBuffer(want));
       !s)
