@@ -541,6 +541,21 @@ void dispatchStage(const VnniRequant &q, K &k, const uint8_t *in, void *out,
 
 namespace {
 
+/// A vnni kernel with the output stage rq_: execute runs the derived
+/// kernel's runStage<...> through dispatchStage.
+template <class Derived> class VnniStagedKernel : public KernelBase {
+protected:
+  VnniStagedKernel(const KernelDesc &desc, Shape4 outputShape)
+      : KernelBase(desc, Backend::Vnni, outputShape) {}
+  Status execute(const void *input, const void *, void *output) override {
+    dispatchStage(rq_, static_cast<Derived &>(*this),
+                  static_cast<const uint8_t *>(input), output,
+                  outputShape().elements());
+    return Status::success();
+  }
+  VnniRequant rq_;
+};
+
 std::vector<int32_t> effectiveBias(const KernelDesc &d, int64_t outC,
                                    bool depthwise) {
   std::vector<int32_t> bias(size_t(outC), 0);
@@ -572,7 +587,7 @@ struct AlignedBytes {
 //===----------------------------------------------------------------------===//
 
 /// Any depthwise layer: X4 rows (see the file comment).
-class VnniDepthwiseX4Kernel final : public KernelBase {
+class VnniDepthwiseX4Kernel final : public VnniStagedKernel<VnniDepthwiseX4Kernel> {
   /// Channel groups per block (block_): the block's X4 rows are
   /// interleaved per column and transformed together, and blocks are the
   /// outer loop. 1 keeps a group's X4 rows in L1 (best while the input
@@ -584,7 +599,7 @@ class VnniDepthwiseX4Kernel final : public KernelBase {
 
 public:
   VnniDepthwiseX4Kernel(const KernelDesc &desc, Shape4 outputShape)
-      : KernelBase(desc, Backend::Vnni, outputShape) {
+      : VnniStagedKernel(desc, outputShape) {
     const KernelDesc &d = this->desc();
     C_ = d.input.c;
     G_ = (C_ + 15) / 16;
@@ -615,13 +630,6 @@ public:
 
   std::string implementationName() const override {
     return "vnni:depthwise_x4";
-  }
-
-protected:
-  Status execute(const void *input, const void *, void *output) override {
-    dispatchStage(rq_, *this, static_cast<const uint8_t *>(input), output,
-                  outputShape().elements());
-    return Status::success();
   }
 
 public:
@@ -790,12 +798,11 @@ private:
   }
 
   int64_t C_ = 0, G_ = 0, k_ = 0, J_ = 0, outW_ = 0, Wt_ = 0;
-  VnniRequant rq_;
   AlignedBytes weights_, zpRow_, ring_, staging_;
   alignas(64) uint8_t permute_[64];
 };
 
-class VnniDepthwiseRowsKernel final : public KernelBase {
+class VnniDepthwiseRowsKernel final : public VnniStagedKernel<VnniDepthwiseRowsKernel> {
   // Channels in blocks of 64. For each output row and block, the input rows
   // under kernel rows 4j..4j+3 are interleaved once into "V rows": V[px][j][v]
   // is a zmm whose dword lane l holds those four rows' bytes of input column
@@ -818,7 +825,7 @@ public:
   }
 
   VnniDepthwiseRowsKernel(const KernelDesc &desc, Shape4 outputShape)
-      : KernelBase(desc, Backend::Vnni, outputShape) {
+      : VnniStagedKernel(desc, outputShape) {
     const KernelDesc &d = this->desc();
     C_ = d.input.c;
     blocks_ = (C_ + 63) / 64;
@@ -873,26 +880,11 @@ public:
     return "vnni:depthwise_rows4";
   }
 
-protected:
-  Status execute(const void *input, const void *, void *output) override {
-    dispatchStage(rq_, *this, static_cast<const uint8_t *>(input), output,
-                  outputShape().elements());
-    return Status::success();
-  }
-
 public:
   template <bool DR, int PC, bool TB, bool I32>
   void runStage(const uint8_t *in, void *output) {
-    const KernelDesc &d = desc();
-    if (d.kernel == 3)
-      d.stride == 1 ? run<3, 1, DR, PC, TB, I32>(in, output)
-                    : run<3, 2, DR, PC, TB, I32>(in, output);
-    else if (d.kernel == 5)
-      d.stride == 1 ? run<5, 1, DR, PC, TB, I32>(in, output)
-                    : run<5, 2, DR, PC, TB, I32>(in, output);
-    else
-      d.stride == 1 ? run<7, 1, DR, PC, TB, I32>(in, output)
-                    : run<7, 2, DR, PC, TB, I32>(in, output);
+    desc().stride == 1 ? run<3, 1, DR, PC, TB, I32>(in, output)
+                       : run<3, 2, DR, PC, TB, I32>(in, output); // suits: k = 3
   }
 
 private:
@@ -1014,7 +1006,6 @@ private:
   }
 
   int64_t C_ = 0, blocks_ = 0, k_ = 0, J_ = 0, outW_ = 0, Wt_ = 0;
-  VnniRequant rq_;
   AlignedBytes weights_, vRow_, zpRow_;
 };
 
@@ -1022,13 +1013,13 @@ private:
 // 1x1 conv / fully connected
 //===----------------------------------------------------------------------===//
 
-class VnniGemmKernel final : public KernelBase {
+class VnniGemmKernel final : public VnniStagedKernel<VnniGemmKernel> {
 public:
   static constexpr int kMaxPixels = 6; // accumulators: 6 x 4 zmm
   static constexpr int kMaxVectors = 4;
 
   VnniGemmKernel(const KernelDesc &desc, Shape4 outputShape)
-      : KernelBase(desc, Backend::Vnni, outputShape) {
+      : VnniStagedKernel(desc, outputShape) {
     const KernelDesc &d = this->desc();
     inC_ = d.input.c;
     outC_ = outputShape.c;
@@ -1067,13 +1058,6 @@ public:
   std::string implementationName() const override {
     return desc().kind == OpKind::FullyConnected ? "vnni:gemm_6x64"
                                                  : "vnni:conv1x1_6x64";
-  }
-
-protected:
-  Status execute(const void *input, const void *, void *output) override {
-    dispatchStage(rq_, *this, static_cast<const uint8_t *>(input), output,
-                  outputShape().elements());
-    return Status::success();
   }
 
 public:
@@ -1367,7 +1351,6 @@ private:
   }
 
   int64_t inC_ = 0, outC_ = 0, K4_ = 0, G_ = 0, pixels_ = 0;
-  VnniRequant rq_;
   AlignedBytes weights_;
   std::vector<int64_t> offsets_;
 };
