@@ -402,10 +402,14 @@ template <bool DoubleRound, int Mode, bool Table> struct RqValues {
     } else {
       shiftEven_ = r.shiftEven();
       shiftOdd_ = r.shiftOdd();
-      zeroPoint16_ = r.zeroPoint16();
     }
-    clampMin8_ = r.clampMin8();
-    clampMax8_ = r.clampMax8();
+    // An int32-output stage has no byte constants (and never packs).
+    if (r.bytes_) {
+      if (Mode != kFast)
+        zeroPoint16_ = r.zeroPoint16();
+      clampMin8_ = r.clampMin8();
+      clampMax8_ = r.clampMax8();
+    }
     if (Table)
       table_ = r.table();
   }
