@@ -1017,6 +1017,391 @@ private:
 // 1x1 conv / fully connected
 //===----------------------------------------------------------------------===//
 
+// The pipelined 6x64 K loop (generated text, see VnniGemmKernel::
+// pipelinedTiles): per iteration two K steps of the current tile and, while
+// units > 0, one pixel of the previous tile's epilogue (fast scaling of its
+// four accumulator vectors from pa, single or double rounding, pack, clamp,
+// 64-byte store to o). Registers: zmm0-23 accumulators, zmm24 broadcast,
+// zmm25-27 epilogue, zmm28-31 weights; ctx is the PipelineContext layout.
+#define SE_PIPELINED_SR \
+  "kmovw 3264(%[ctx]), %%k1\n\t" \
+  "vmovdqu64 0(%[ctx]), %%zmm0\n\t" \
+  "vmovdqu64 768(%[ctx]), %%zmm1\n\t" \
+  "vmovdqu64 1536(%[ctx]), %%zmm2\n\t" \
+  "vmovdqu64 2304(%[ctx]), %%zmm3\n\t" \
+  "vmovdqu64 0(%[ctx]), %%zmm4\n\t" \
+  "vmovdqu64 768(%[ctx]), %%zmm5\n\t" \
+  "vmovdqu64 1536(%[ctx]), %%zmm6\n\t" \
+  "vmovdqu64 2304(%[ctx]), %%zmm7\n\t" \
+  "vmovdqu64 0(%[ctx]), %%zmm8\n\t" \
+  "vmovdqu64 768(%[ctx]), %%zmm9\n\t" \
+  "vmovdqu64 1536(%[ctx]), %%zmm10\n\t" \
+  "vmovdqu64 2304(%[ctx]), %%zmm11\n\t" \
+  "vmovdqu64 0(%[ctx]), %%zmm12\n\t" \
+  "vmovdqu64 768(%[ctx]), %%zmm13\n\t" \
+  "vmovdqu64 1536(%[ctx]), %%zmm14\n\t" \
+  "vmovdqu64 2304(%[ctx]), %%zmm15\n\t" \
+  "vmovdqu64 0(%[ctx]), %%zmm16\n\t" \
+  "vmovdqu64 768(%[ctx]), %%zmm17\n\t" \
+  "vmovdqu64 1536(%[ctx]), %%zmm18\n\t" \
+  "vmovdqu64 2304(%[ctx]), %%zmm19\n\t" \
+  "vmovdqu64 0(%[ctx]), %%zmm20\n\t" \
+  "vmovdqu64 768(%[ctx]), %%zmm21\n\t" \
+  "vmovdqu64 1536(%[ctx]), %%zmm22\n\t" \
+  "vmovdqu64 2304(%[ctx]), %%zmm23\n\t" \
+  "1:\n\t" \
+  "vmovdqa64 0(%[w]), %%zmm28\n\t" \
+  "vmovdqa64 64(%[w]), %%zmm29\n\t" \
+  "vmovdqa64 128(%[w]), %%zmm30\n\t" \
+  "vmovdqa64 192(%[w]), %%zmm31\n\t" \
+  "vpbroadcastd 0(%[x0]), %%zmm24\n\t" \
+  "vpdpbusd %%zmm28, %%zmm24, %%zmm0\n\t" \
+  "vpdpbusd %%zmm29, %%zmm24, %%zmm1\n\t" \
+  "vpdpbusd %%zmm30, %%zmm24, %%zmm2\n\t" \
+  "vpdpbusd %%zmm31, %%zmm24, %%zmm3\n\t" \
+  "vpbroadcastd 0(%[x1]), %%zmm24\n\t" \
+  "vpdpbusd %%zmm28, %%zmm24, %%zmm4\n\t" \
+  "vpdpbusd %%zmm29, %%zmm24, %%zmm5\n\t" \
+  "vpdpbusd %%zmm30, %%zmm24, %%zmm6\n\t" \
+  "vpdpbusd %%zmm31, %%zmm24, %%zmm7\n\t" \
+  "vpbroadcastd 0(%[x2]), %%zmm24\n\t" \
+  "vpdpbusd %%zmm28, %%zmm24, %%zmm8\n\t" \
+  "vpdpbusd %%zmm29, %%zmm24, %%zmm9\n\t" \
+  "vpdpbusd %%zmm30, %%zmm24, %%zmm10\n\t" \
+  "vpdpbusd %%zmm31, %%zmm24, %%zmm11\n\t" \
+  "vpbroadcastd 0(%[x3]), %%zmm24\n\t" \
+  "vpdpbusd %%zmm28, %%zmm24, %%zmm12\n\t" \
+  "vpdpbusd %%zmm29, %%zmm24, %%zmm13\n\t" \
+  "vpdpbusd %%zmm30, %%zmm24, %%zmm14\n\t" \
+  "vpdpbusd %%zmm31, %%zmm24, %%zmm15\n\t" \
+  "vpbroadcastd 0(%[x4]), %%zmm24\n\t" \
+  "vpdpbusd %%zmm28, %%zmm24, %%zmm16\n\t" \
+  "vpdpbusd %%zmm29, %%zmm24, %%zmm17\n\t" \
+  "vpdpbusd %%zmm30, %%zmm24, %%zmm18\n\t" \
+  "vpdpbusd %%zmm31, %%zmm24, %%zmm19\n\t" \
+  "vpbroadcastd 0(%[x5]), %%zmm24\n\t" \
+  "vpdpbusd %%zmm28, %%zmm24, %%zmm20\n\t" \
+  "vpdpbusd %%zmm29, %%zmm24, %%zmm21\n\t" \
+  "vpdpbusd %%zmm30, %%zmm24, %%zmm22\n\t" \
+  "vpdpbusd %%zmm31, %%zmm24, %%zmm23\n\t" \
+  "vmovdqa64 256(%[w]), %%zmm28\n\t" \
+  "vmovdqa64 320(%[w]), %%zmm29\n\t" \
+  "vmovdqa64 384(%[w]), %%zmm30\n\t" \
+  "vmovdqa64 448(%[w]), %%zmm31\n\t" \
+  "vpbroadcastd 4(%[x0]), %%zmm24\n\t" \
+  "vpdpbusd %%zmm28, %%zmm24, %%zmm0\n\t" \
+  "vpdpbusd %%zmm29, %%zmm24, %%zmm1\n\t" \
+  "vpdpbusd %%zmm30, %%zmm24, %%zmm2\n\t" \
+  "vpdpbusd %%zmm31, %%zmm24, %%zmm3\n\t" \
+  "vpbroadcastd 4(%[x1]), %%zmm24\n\t" \
+  "vpdpbusd %%zmm28, %%zmm24, %%zmm4\n\t" \
+  "vpdpbusd %%zmm29, %%zmm24, %%zmm5\n\t" \
+  "vpdpbusd %%zmm30, %%zmm24, %%zmm6\n\t" \
+  "vpdpbusd %%zmm31, %%zmm24, %%zmm7\n\t" \
+  "vpbroadcastd 4(%[x2]), %%zmm24\n\t" \
+  "vpdpbusd %%zmm28, %%zmm24, %%zmm8\n\t" \
+  "vpdpbusd %%zmm29, %%zmm24, %%zmm9\n\t" \
+  "vpdpbusd %%zmm30, %%zmm24, %%zmm10\n\t" \
+  "vpdpbusd %%zmm31, %%zmm24, %%zmm11\n\t" \
+  "vpbroadcastd 4(%[x3]), %%zmm24\n\t" \
+  "vpdpbusd %%zmm28, %%zmm24, %%zmm12\n\t" \
+  "vpdpbusd %%zmm29, %%zmm24, %%zmm13\n\t" \
+  "vpdpbusd %%zmm30, %%zmm24, %%zmm14\n\t" \
+  "vpdpbusd %%zmm31, %%zmm24, %%zmm15\n\t" \
+  "vpbroadcastd 4(%[x4]), %%zmm24\n\t" \
+  "vpdpbusd %%zmm28, %%zmm24, %%zmm16\n\t" \
+  "vpdpbusd %%zmm29, %%zmm24, %%zmm17\n\t" \
+  "vpdpbusd %%zmm30, %%zmm24, %%zmm18\n\t" \
+  "vpdpbusd %%zmm31, %%zmm24, %%zmm19\n\t" \
+  "vpbroadcastd 4(%[x5]), %%zmm24\n\t" \
+  "vpdpbusd %%zmm28, %%zmm24, %%zmm20\n\t" \
+  "vpdpbusd %%zmm29, %%zmm24, %%zmm21\n\t" \
+  "vpdpbusd %%zmm30, %%zmm24, %%zmm22\n\t" \
+  "vpdpbusd %%zmm31, %%zmm24, %%zmm23\n\t" \
+  "test %[units], %[units]\n\t" \
+  "jz 2f\n\t" \
+  "vmovdqa64 0(%[pa]), %%zmm25\n\t" \
+  "vpsrlq $32, %%zmm25, %%zmm26\n\t" \
+  "vpmuldq 256(%[ctx]), %%zmm25, %%zmm25\n\t" \
+  "vpmuldq 320(%[ctx]), %%zmm26, %%zmm26\n\t" \
+  "vpaddq 384(%[ctx]), %%zmm25, %%zmm25\n\t" \
+  "vpaddq 448(%[ctx]), %%zmm26, %%zmm26\n\t" \
+  "vpshufd $0xb1, %%zmm25, %%zmm26%{%%k1%}\n\t" \
+  "vpsravd 192(%[ctx]), %%zmm26, %%zmm26\n\t" \
+  "vmovdqa64 %%zmm26, 3392(%[ctx])\n\t" \
+  "vmovdqa64 64(%[pa]), %%zmm25\n\t" \
+  "vpsrlq $32, %%zmm25, %%zmm26\n\t" \
+  "vpmuldq 1024(%[ctx]), %%zmm25, %%zmm25\n\t" \
+  "vpmuldq 1088(%[ctx]), %%zmm26, %%zmm26\n\t" \
+  "vpaddq 1152(%[ctx]), %%zmm25, %%zmm25\n\t" \
+  "vpaddq 1216(%[ctx]), %%zmm26, %%zmm26\n\t" \
+  "vpshufd $0xb1, %%zmm25, %%zmm26%{%%k1%}\n\t" \
+  "vpsravd 960(%[ctx]), %%zmm26, %%zmm26\n\t" \
+  "vmovdqa64 %%zmm26, 3456(%[ctx])\n\t" \
+  "vmovdqa64 128(%[pa]), %%zmm25\n\t" \
+  "vpsrlq $32, %%zmm25, %%zmm26\n\t" \
+  "vpmuldq 1792(%[ctx]), %%zmm25, %%zmm25\n\t" \
+  "vpmuldq 1856(%[ctx]), %%zmm26, %%zmm26\n\t" \
+  "vpaddq 1920(%[ctx]), %%zmm25, %%zmm25\n\t" \
+  "vpaddq 1984(%[ctx]), %%zmm26, %%zmm26\n\t" \
+  "vpshufd $0xb1, %%zmm25, %%zmm26%{%%k1%}\n\t" \
+  "vpsravd 1728(%[ctx]), %%zmm26, %%zmm26\n\t" \
+  "vmovdqa64 %%zmm26, 3520(%[ctx])\n\t" \
+  "vmovdqa64 192(%[pa]), %%zmm25\n\t" \
+  "vpsrlq $32, %%zmm25, %%zmm26\n\t" \
+  "vpmuldq 2560(%[ctx]), %%zmm25, %%zmm25\n\t" \
+  "vpmuldq 2624(%[ctx]), %%zmm26, %%zmm26\n\t" \
+  "vpaddq 2688(%[ctx]), %%zmm25, %%zmm25\n\t" \
+  "vpaddq 2752(%[ctx]), %%zmm26, %%zmm26\n\t" \
+  "vpshufd $0xb1, %%zmm25, %%zmm26%{%%k1%}\n\t" \
+  "vpsravd 2496(%[ctx]), %%zmm26, %%zmm26\n\t" \
+  "vmovdqa64 %%zmm26, 3584(%[ctx])\n\t" \
+  "vmovdqa64 3392(%[ctx]), %%zmm25\n\t" \
+  "vpackssdw 3456(%[ctx]), %%zmm25, %%zmm25\n\t" \
+  "vmovdqa64 3520(%[ctx]), %%zmm26\n\t" \
+  "vpackssdw 3584(%[ctx]), %%zmm26, %%zmm26\n\t" \
+  "vpackuswb %%zmm26, %%zmm25, %%zmm25\n\t" \
+  "vmovdqa64 3072(%[ctx]), %%zmm27\n\t" \
+  "vpermd %%zmm25, %%zmm27, %%zmm25\n\t" \
+  "vpmaxub 3136(%[ctx]), %%zmm25, %%zmm25\n\t" \
+  "vpminub 3200(%[ctx]), %%zmm25, %%zmm25\n\t" \
+  "vmovdqu64 %%zmm25, (%[o])\n\t" \
+  "add $256, %[pa]\n\t" \
+  "add 3328(%[ctx]), %[o]\n\t" \
+  "dec %[units]\n\t" \
+  "2:\n\t" \
+  "add $8, %[x0]\n\t" \
+  "add $8, %[x1]\n\t" \
+  "add $8, %[x2]\n\t" \
+  "add $8, %[x3]\n\t" \
+  "add $8, %[x4]\n\t" \
+  "add $8, %[x5]\n\t" \
+  "add $512, %[w]\n\t" \
+  "dec %[n]\n\t" \
+  "jnz 1b\n\t" \
+  "vmovdqa64 %%zmm0, 0(%[cur])\n\t" \
+  "vmovdqa64 %%zmm1, 64(%[cur])\n\t" \
+  "vmovdqa64 %%zmm2, 128(%[cur])\n\t" \
+  "vmovdqa64 %%zmm3, 192(%[cur])\n\t" \
+  "vmovdqa64 %%zmm4, 256(%[cur])\n\t" \
+  "vmovdqa64 %%zmm5, 320(%[cur])\n\t" \
+  "vmovdqa64 %%zmm6, 384(%[cur])\n\t" \
+  "vmovdqa64 %%zmm7, 448(%[cur])\n\t" \
+  "vmovdqa64 %%zmm8, 512(%[cur])\n\t" \
+  "vmovdqa64 %%zmm9, 576(%[cur])\n\t" \
+  "vmovdqa64 %%zmm10, 640(%[cur])\n\t" \
+  "vmovdqa64 %%zmm11, 704(%[cur])\n\t" \
+  "vmovdqa64 %%zmm12, 768(%[cur])\n\t" \
+  "vmovdqa64 %%zmm13, 832(%[cur])\n\t" \
+  "vmovdqa64 %%zmm14, 896(%[cur])\n\t" \
+  "vmovdqa64 %%zmm15, 960(%[cur])\n\t" \
+  "vmovdqa64 %%zmm16, 1024(%[cur])\n\t" \
+  "vmovdqa64 %%zmm17, 1088(%[cur])\n\t" \
+  "vmovdqa64 %%zmm18, 1152(%[cur])\n\t" \
+  "vmovdqa64 %%zmm19, 1216(%[cur])\n\t" \
+  "vmovdqa64 %%zmm20, 1280(%[cur])\n\t" \
+  "vmovdqa64 %%zmm21, 1344(%[cur])\n\t" \
+  "vmovdqa64 %%zmm22, 1408(%[cur])\n\t" \
+  "vmovdqa64 %%zmm23, 1472(%[cur])\n\t"
+
+#define SE_PIPELINED_DR \
+  "kmovw 3264(%[ctx]), %%k1\n\t" \
+  "vmovdqu64 0(%[ctx]), %%zmm0\n\t" \
+  "vmovdqu64 768(%[ctx]), %%zmm1\n\t" \
+  "vmovdqu64 1536(%[ctx]), %%zmm2\n\t" \
+  "vmovdqu64 2304(%[ctx]), %%zmm3\n\t" \
+  "vmovdqu64 0(%[ctx]), %%zmm4\n\t" \
+  "vmovdqu64 768(%[ctx]), %%zmm5\n\t" \
+  "vmovdqu64 1536(%[ctx]), %%zmm6\n\t" \
+  "vmovdqu64 2304(%[ctx]), %%zmm7\n\t" \
+  "vmovdqu64 0(%[ctx]), %%zmm8\n\t" \
+  "vmovdqu64 768(%[ctx]), %%zmm9\n\t" \
+  "vmovdqu64 1536(%[ctx]), %%zmm10\n\t" \
+  "vmovdqu64 2304(%[ctx]), %%zmm11\n\t" \
+  "vmovdqu64 0(%[ctx]), %%zmm12\n\t" \
+  "vmovdqu64 768(%[ctx]), %%zmm13\n\t" \
+  "vmovdqu64 1536(%[ctx]), %%zmm14\n\t" \
+  "vmovdqu64 2304(%[ctx]), %%zmm15\n\t" \
+  "vmovdqu64 0(%[ctx]), %%zmm16\n\t" \
+  "vmovdqu64 768(%[ctx]), %%zmm17\n\t" \
+  "vmovdqu64 1536(%[ctx]), %%zmm18\n\t" \
+  "vmovdqu64 2304(%[ctx]), %%zmm19\n\t" \
+  "vmovdqu64 0(%[ctx]), %%zmm20\n\t" \
+  "vmovdqu64 768(%[ctx]), %%zmm21\n\t" \
+  "vmovdqu64 1536(%[ctx]), %%zmm22\n\t" \
+  "vmovdqu64 2304(%[ctx]), %%zmm23\n\t" \
+  "1:\n\t" \
+  "vmovdqa64 0(%[w]), %%zmm28\n\t" \
+  "vmovdqa64 64(%[w]), %%zmm29\n\t" \
+  "vmovdqa64 128(%[w]), %%zmm30\n\t" \
+  "vmovdqa64 192(%[w]), %%zmm31\n\t" \
+  "vpbroadcastd 0(%[x0]), %%zmm24\n\t" \
+  "vpdpbusd %%zmm28, %%zmm24, %%zmm0\n\t" \
+  "vpdpbusd %%zmm29, %%zmm24, %%zmm1\n\t" \
+  "vpdpbusd %%zmm30, %%zmm24, %%zmm2\n\t" \
+  "vpdpbusd %%zmm31, %%zmm24, %%zmm3\n\t" \
+  "vpbroadcastd 0(%[x1]), %%zmm24\n\t" \
+  "vpdpbusd %%zmm28, %%zmm24, %%zmm4\n\t" \
+  "vpdpbusd %%zmm29, %%zmm24, %%zmm5\n\t" \
+  "vpdpbusd %%zmm30, %%zmm24, %%zmm6\n\t" \
+  "vpdpbusd %%zmm31, %%zmm24, %%zmm7\n\t" \
+  "vpbroadcastd 0(%[x2]), %%zmm24\n\t" \
+  "vpdpbusd %%zmm28, %%zmm24, %%zmm8\n\t" \
+  "vpdpbusd %%zmm29, %%zmm24, %%zmm9\n\t" \
+  "vpdpbusd %%zmm30, %%zmm24, %%zmm10\n\t" \
+  "vpdpbusd %%zmm31, %%zmm24, %%zmm11\n\t" \
+  "vpbroadcastd 0(%[x3]), %%zmm24\n\t" \
+  "vpdpbusd %%zmm28, %%zmm24, %%zmm12\n\t" \
+  "vpdpbusd %%zmm29, %%zmm24, %%zmm13\n\t" \
+  "vpdpbusd %%zmm30, %%zmm24, %%zmm14\n\t" \
+  "vpdpbusd %%zmm31, %%zmm24, %%zmm15\n\t" \
+  "vpbroadcastd 0(%[x4]), %%zmm24\n\t" \
+  "vpdpbusd %%zmm28, %%zmm24, %%zmm16\n\t" \
+  "vpdpbusd %%zmm29, %%zmm24, %%zmm17\n\t" \
+  "vpdpbusd %%zmm30, %%zmm24, %%zmm18\n\t" \
+  "vpdpbusd %%zmm31, %%zmm24, %%zmm19\n\t" \
+  "vpbroadcastd 0(%[x5]), %%zmm24\n\t" \
+  "vpdpbusd %%zmm28, %%zmm24, %%zmm20\n\t" \
+  "vpdpbusd %%zmm29, %%zmm24, %%zmm21\n\t" \
+  "vpdpbusd %%zmm30, %%zmm24, %%zmm22\n\t" \
+  "vpdpbusd %%zmm31, %%zmm24, %%zmm23\n\t" \
+  "vmovdqa64 256(%[w]), %%zmm28\n\t" \
+  "vmovdqa64 320(%[w]), %%zmm29\n\t" \
+  "vmovdqa64 384(%[w]), %%zmm30\n\t" \
+  "vmovdqa64 448(%[w]), %%zmm31\n\t" \
+  "vpbroadcastd 4(%[x0]), %%zmm24\n\t" \
+  "vpdpbusd %%zmm28, %%zmm24, %%zmm0\n\t" \
+  "vpdpbusd %%zmm29, %%zmm24, %%zmm1\n\t" \
+  "vpdpbusd %%zmm30, %%zmm24, %%zmm2\n\t" \
+  "vpdpbusd %%zmm31, %%zmm24, %%zmm3\n\t" \
+  "vpbroadcastd 4(%[x1]), %%zmm24\n\t" \
+  "vpdpbusd %%zmm28, %%zmm24, %%zmm4\n\t" \
+  "vpdpbusd %%zmm29, %%zmm24, %%zmm5\n\t" \
+  "vpdpbusd %%zmm30, %%zmm24, %%zmm6\n\t" \
+  "vpdpbusd %%zmm31, %%zmm24, %%zmm7\n\t" \
+  "vpbroadcastd 4(%[x2]), %%zmm24\n\t" \
+  "vpdpbusd %%zmm28, %%zmm24, %%zmm8\n\t" \
+  "vpdpbusd %%zmm29, %%zmm24, %%zmm9\n\t" \
+  "vpdpbusd %%zmm30, %%zmm24, %%zmm10\n\t" \
+  "vpdpbusd %%zmm31, %%zmm24, %%zmm11\n\t" \
+  "vpbroadcastd 4(%[x3]), %%zmm24\n\t" \
+  "vpdpbusd %%zmm28, %%zmm24, %%zmm12\n\t" \
+  "vpdpbusd %%zmm29, %%zmm24, %%zmm13\n\t" \
+  "vpdpbusd %%zmm30, %%zmm24, %%zmm14\n\t" \
+  "vpdpbusd %%zmm31, %%zmm24, %%zmm15\n\t" \
+  "vpbroadcastd 4(%[x4]), %%zmm24\n\t" \
+  "vpdpbusd %%zmm28, %%zmm24, %%zmm16\n\t" \
+  "vpdpbusd %%zmm29, %%zmm24, %%zmm17\n\t" \
+  "vpdpbusd %%zmm30, %%zmm24, %%zmm18\n\t" \
+  "vpdpbusd %%zmm31, %%zmm24, %%zmm19\n\t" \
+  "vpbroadcastd 4(%[x5]), %%zmm24\n\t" \
+  "vpdpbusd %%zmm28, %%zmm24, %%zmm20\n\t" \
+  "vpdpbusd %%zmm29, %%zmm24, %%zmm21\n\t" \
+  "vpdpbusd %%zmm30, %%zmm24, %%zmm22\n\t" \
+  "vpdpbusd %%zmm31, %%zmm24, %%zmm23\n\t" \
+  "test %[units], %[units]\n\t" \
+  "jz 2f\n\t" \
+  "vmovdqa64 0(%[pa]), %%zmm25\n\t" \
+  "vpsrlq $32, %%zmm25, %%zmm26\n\t" \
+  "vpmuldq 256(%[ctx]), %%zmm25, %%zmm25\n\t" \
+  "vpmuldq 320(%[ctx]), %%zmm26, %%zmm26\n\t" \
+  "vpmovq2m %%zmm25, %%k2\n\t" \
+  "vpmovq2m %%zmm26, %%k3\n\t" \
+  "vpaddq 384(%[ctx]), %%zmm25, %%zmm25\n\t" \
+  "vpaddq 448(%[ctx]), %%zmm26, %%zmm26\n\t" \
+  "vpsubq 640(%[ctx]), %%zmm25, %%zmm25%{%%k2%}\n\t" \
+  "vpsubq 704(%[ctx]), %%zmm26, %%zmm26%{%%k3%}\n\t" \
+  "vpshufd $0xb1, %%zmm25, %%zmm26%{%%k1%}\n\t" \
+  "vpsravd 192(%[ctx]), %%zmm26, %%zmm26\n\t" \
+  "vmovdqa64 %%zmm26, 3392(%[ctx])\n\t" \
+  "vmovdqa64 64(%[pa]), %%zmm25\n\t" \
+  "vpsrlq $32, %%zmm25, %%zmm26\n\t" \
+  "vpmuldq 1024(%[ctx]), %%zmm25, %%zmm25\n\t" \
+  "vpmuldq 1088(%[ctx]), %%zmm26, %%zmm26\n\t" \
+  "vpmovq2m %%zmm25, %%k2\n\t" \
+  "vpmovq2m %%zmm26, %%k3\n\t" \
+  "vpaddq 1152(%[ctx]), %%zmm25, %%zmm25\n\t" \
+  "vpaddq 1216(%[ctx]), %%zmm26, %%zmm26\n\t" \
+  "vpsubq 1408(%[ctx]), %%zmm25, %%zmm25%{%%k2%}\n\t" \
+  "vpsubq 1472(%[ctx]), %%zmm26, %%zmm26%{%%k3%}\n\t" \
+  "vpshufd $0xb1, %%zmm25, %%zmm26%{%%k1%}\n\t" \
+  "vpsravd 960(%[ctx]), %%zmm26, %%zmm26\n\t" \
+  "vmovdqa64 %%zmm26, 3456(%[ctx])\n\t" \
+  "vmovdqa64 128(%[pa]), %%zmm25\n\t" \
+  "vpsrlq $32, %%zmm25, %%zmm26\n\t" \
+  "vpmuldq 1792(%[ctx]), %%zmm25, %%zmm25\n\t" \
+  "vpmuldq 1856(%[ctx]), %%zmm26, %%zmm26\n\t" \
+  "vpmovq2m %%zmm25, %%k2\n\t" \
+  "vpmovq2m %%zmm26, %%k3\n\t" \
+  "vpaddq 1920(%[ctx]), %%zmm25, %%zmm25\n\t" \
+  "vpaddq 1984(%[ctx]), %%zmm26, %%zmm26\n\t" \
+  "vpsubq 2176(%[ctx]), %%zmm25, %%zmm25%{%%k2%}\n\t" \
+  "vpsubq 2240(%[ctx]), %%zmm26, %%zmm26%{%%k3%}\n\t" \
+  "vpshufd $0xb1, %%zmm25, %%zmm26%{%%k1%}\n\t" \
+  "vpsravd 1728(%[ctx]), %%zmm26, %%zmm26\n\t" \
+  "vmovdqa64 %%zmm26, 3520(%[ctx])\n\t" \
+  "vmovdqa64 192(%[pa]), %%zmm25\n\t" \
+  "vpsrlq $32, %%zmm25, %%zmm26\n\t" \
+  "vpmuldq 2560(%[ctx]), %%zmm25, %%zmm25\n\t" \
+  "vpmuldq 2624(%[ctx]), %%zmm26, %%zmm26\n\t" \
+  "vpmovq2m %%zmm25, %%k2\n\t" \
+  "vpmovq2m %%zmm26, %%k3\n\t" \
+  "vpaddq 2688(%[ctx]), %%zmm25, %%zmm25\n\t" \
+  "vpaddq 2752(%[ctx]), %%zmm26, %%zmm26\n\t" \
+  "vpsubq 2944(%[ctx]), %%zmm25, %%zmm25%{%%k2%}\n\t" \
+  "vpsubq 3008(%[ctx]), %%zmm26, %%zmm26%{%%k3%}\n\t" \
+  "vpshufd $0xb1, %%zmm25, %%zmm26%{%%k1%}\n\t" \
+  "vpsravd 2496(%[ctx]), %%zmm26, %%zmm26\n\t" \
+  "vmovdqa64 %%zmm26, 3584(%[ctx])\n\t" \
+  "vmovdqa64 3392(%[ctx]), %%zmm25\n\t" \
+  "vpackssdw 3456(%[ctx]), %%zmm25, %%zmm25\n\t" \
+  "vmovdqa64 3520(%[ctx]), %%zmm26\n\t" \
+  "vpackssdw 3584(%[ctx]), %%zmm26, %%zmm26\n\t" \
+  "vpackuswb %%zmm26, %%zmm25, %%zmm25\n\t" \
+  "vmovdqa64 3072(%[ctx]), %%zmm27\n\t" \
+  "vpermd %%zmm25, %%zmm27, %%zmm25\n\t" \
+  "vpmaxub 3136(%[ctx]), %%zmm25, %%zmm25\n\t" \
+  "vpminub 3200(%[ctx]), %%zmm25, %%zmm25\n\t" \
+  "vmovdqu64 %%zmm25, (%[o])\n\t" \
+  "add $256, %[pa]\n\t" \
+  "add 3328(%[ctx]), %[o]\n\t" \
+  "dec %[units]\n\t" \
+  "2:\n\t" \
+  "add $8, %[x0]\n\t" \
+  "add $8, %[x1]\n\t" \
+  "add $8, %[x2]\n\t" \
+  "add $8, %[x3]\n\t" \
+  "add $8, %[x4]\n\t" \
+  "add $8, %[x5]\n\t" \
+  "add $512, %[w]\n\t" \
+  "dec %[n]\n\t" \
+  "jnz 1b\n\t" \
+  "vmovdqa64 %%zmm0, 0(%[cur])\n\t" \
+  "vmovdqa64 %%zmm1, 64(%[cur])\n\t" \
+  "vmovdqa64 %%zmm2, 128(%[cur])\n\t" \
+  "vmovdqa64 %%zmm3, 192(%[cur])\n\t" \
+  "vmovdqa64 %%zmm4, 256(%[cur])\n\t" \
+  "vmovdqa64 %%zmm5, 320(%[cur])\n\t" \
+  "vmovdqa64 %%zmm6, 384(%[cur])\n\t" \
+  "vmovdqa64 %%zmm7, 448(%[cur])\n\t" \
+  "vmovdqa64 %%zmm8, 512(%[cur])\n\t" \
+  "vmovdqa64 %%zmm9, 576(%[cur])\n\t" \
+  "vmovdqa64 %%zmm10, 640(%[cur])\n\t" \
+  "vmovdqa64 %%zmm11, 704(%[cur])\n\t" \
+  "vmovdqa64 %%zmm12, 768(%[cur])\n\t" \
+  "vmovdqa64 %%zmm13, 832(%[cur])\n\t" \
+  "vmovdqa64 %%zmm14, 896(%[cur])\n\t" \
+  "vmovdqa64 %%zmm15, 960(%[cur])\n\t" \
+  "vmovdqa64 %%zmm16, 1024(%[cur])\n\t" \
+  "vmovdqa64 %%zmm17, 1088(%[cur])\n\t" \
+  "vmovdqa64 %%zmm18, 1152(%[cur])\n\t" \
+  "vmovdqa64 %%zmm19, 1216(%[cur])\n\t" \
+  "vmovdqa64 %%zmm20, 1280(%[cur])\n\t" \
+  "vmovdqa64 %%zmm21, 1344(%[cur])\n\t" \
+  "vmovdqa64 %%zmm22, 1408(%[cur])\n\t" \
+  "vmovdqa64 %%zmm23, 1472(%[cur])\n\t"
+
+
 class VnniGemmKernel final : public VnniStagedKernel<VnniGemmKernel> {
 public:
   static constexpr int kMaxPixels = 6; // accumulators: 6 x 4 zmm
@@ -1047,6 +1432,21 @@ public:
         }
     }
     pixels_ = outputShape.n * outputShape.h * outputShape.w;
+    // The pipelined loop: fast scaling, whole K steps in pairs, and enough
+    // of them (K4 / 2 >= 6) to carry the previous tile's six pixels.
+    pipelined_ = rq_.fast && !rq_.int32Output &&
+                 inC_ % 8 == 0 && K4_ >= 2 * kMaxPixels;
+    if (pipelined_) {
+      pipe_.assign(kPipeBytes, 0);
+      static const int32_t order[16] = {0, 4, 8,  12, 1, 5, 9,  13,
+                                        2, 6, 10, 14, 3, 7, 11, 15};
+      std::memcpy(pipe_.data + kPipeOrder, order, 64);
+      std::memcpy(pipe_.data + kPipeClampMin, rq_.stageBytes.data() + 64, 64);
+      std::memcpy(pipe_.data + kPipeClampMax, rq_.stageBytes.data() + 128, 64);
+      const uint16_t evenDwords = 0x5555;
+      std::memcpy(pipe_.data + kPipeMask, &evenDwords, 2);
+      std::memcpy(pipe_.data + kPipeStride, &outC_, 8);
+    }
     if (d.kind == OpKind::Conv2D && d.stride != 1) {
       offsets_.resize(size_t(pixels_));
       int64_t i = 0;
@@ -1080,6 +1480,43 @@ private:
   X(4, 2) X(4, 3) X(5, 0) X(5, 1) X(5, 2) X(5, 3)
 #define SE_V(X) X(0) X(1) X(2) X(3)
 #define SE_P(X) X(0) X(1) X(2) X(3) X(4) X(5)
+
+  /// The epilogue of a full 6x64 tile whose accumulators are in memory.
+  template <bool DR, int PC, bool TB>
+  SE_AVX512 void storeTile(const __m512i *accs, int64_t g0, void *output,
+                           int64_t p0) {
+    const int64_t rest = outC_ - g0 * 16;
+    const __mmask64 mask =
+        rest >= 64 ? ~__mmask64(0) : (~__mmask64(0)) >> (64 - rest);
+    uint8_t *out8 = static_cast<uint8_t *>(output) + g0 * 16;
+    // Group-major: each group's constants are loaded once per tile
+    // (not once per pixel), and groups 0-1 are packed to int16 before
+    // groups 2-3 are scaled, so 6 + 6 vectors stay live, not 24.
+    using Values = RqValues<DR, PC, TB>;
+    __m512i pair01[6], scaled2[6];
+    {
+      const Values c0(loadRq(rq_, g0)), c1(loadRq(rq_, g0 + 1));
+      for (int p = 0; p < 6; ++p)
+        pair01[p] = packPair<PC>(c0, scale16<DR, PC>(c0, accs[4 * p]),
+                                 scale16<DR, PC>(c1, accs[4 * p + 1]));
+    }
+    {
+      const Values c2(loadRq(rq_, g0 + 2));
+      for (int p = 0; p < 6; ++p)
+        scaled2[p] = scale16<DR, PC>(c2, accs[4 * p + 2]);
+    }
+    const Values c3(loadRq(rq_, g0 + 3));
+    for (int p = 0; p < 6; ++p) {
+      __m512i bytes = packBytes<TB>(
+          c3, pair01[p],
+          packPair<PC>(c3, scaled2[p], scale16<DR, PC>(c3, accs[4 * p + 3])));
+      uint8_t *o = out8 + (p0 + p) * outC_;
+      if (rest >= 64)
+        _mm512_storeu_si512(o, bytes);
+      else
+        _mm512_mask_storeu_epi8(o, mask, bytes);
+    }
+  }
 
   template <int NV, int P, bool DR, int PC, bool TB, bool I32>
   SE_AVX512 void tile(const uint8_t *const *src, const uint8_t *block,
@@ -1229,37 +1666,7 @@ private:
               [x4] "+r"(x4), [x5] "+r"(x5), [w] "+r"(w), [n] "+r"(count)
             : [acc] "r"(accs), [bias] "r"(bias)
             : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "xmm16", "xmm17", "xmm18", "xmm19", "xmm20", "xmm21", "xmm22", "xmm23", "xmm24", "xmm25", "xmm26", "xmm27", "xmm28", "xmm29", "xmm30", "xmm31", "cc", "memory");
-        const int64_t rest = outC_ - g0 * 16;
-        const __mmask64 mask =
-            rest >= 64 ? ~__mmask64(0) : (~__mmask64(0)) >> (64 - rest);
-        uint8_t *out8 = static_cast<uint8_t *>(output) + g0 * 16;
-        // Group-major: each group's constants are loaded once per tile
-        // (not once per pixel), and groups 0-1 are packed to int16 before
-        // groups 2-3 are scaled, so 6 + 6 vectors stay live, not 24.
-        using Values = RqValues<DR, PC, TB>;
-        __m512i pair01[6], scaled2[6];
-        {
-          const Values c0(loadRq(rq_, g0)), c1(loadRq(rq_, g0 + 1));
-          for (int p = 0; p < 6; ++p)
-            pair01[p] = packPair<PC>(c0, scale16<DR, PC>(c0, accs[4 * p]),
-                                     scale16<DR, PC>(c1, accs[4 * p + 1]));
-        }
-        {
-          const Values c2(loadRq(rq_, g0 + 2));
-          for (int p = 0; p < 6; ++p)
-            scaled2[p] = scale16<DR, PC>(c2, accs[4 * p + 2]);
-        }
-        const Values c3(loadRq(rq_, g0 + 3));
-        for (int p = 0; p < 6; ++p) {
-          __m512i bytes = packBytes<TB>(
-              c3, pair01[p],
-              packPair<PC>(c3, scaled2[p], scale16<DR, PC>(c3, accs[4 * p + 3])));
-          uint8_t *o = out8 + (p0 + p) * outC_;
-          if (rest >= 64)
-            _mm512_storeu_si512(o, bytes);
-          else
-            _mm512_mask_storeu_epi8(o, mask, bytes);
-        }
+        storeTile<DR, PC, TB>(accs, g0, output, p0);
         return;
       }
     }
@@ -1332,6 +1739,43 @@ private:
         src[p] = in + (offsets_.empty() ? (p0 + p) * inC_
                                         : offsets_[size_t(p0 + p)]);
     };
+    if constexpr (NV == 4 && PC == kFast && !TB && !I32) {
+      if (pipelined_ && outC_ - g0 * 16 >= 64 && pixels_ >= kMaxPixels) {
+        const int64_t tiles = pixels_ / kMaxPixels;
+        uint8_t *const ctx = pipe_.data;
+        std::memcpy(ctx, rq_.blocks.data() + 768 * g0, 4 * 768);
+        uint8_t *const out8 = static_cast<uint8_t *>(output) + g0 * 16;
+        for (int64_t t = 0; t < tiles; ++t, p0 += kMaxPixels) {
+          pointers(kMaxPixels);
+          const uint8_t *x0 = src[0], *x1 = src[1], *x2 = src[2],
+                        *x3 = src[3], *x4 = src[4], *x5 = src[5];
+          const uint8_t *w = block;
+          uint8_t *cur = ctx + kPipeAccs + 1536 * (t % 2);
+          const uint8_t *pa = ctx + kPipeAccs + 1536 * ((t + 1) % 2);
+          uint8_t *o = out8 + (p0 - kMaxPixels) * outC_; // previous tile
+          int64_t units = t > 0 ? kMaxPixels : 0, count = K4_ / 2;
+#define SE_PIPE_OPERANDS                                                       \
+  : [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [x3] "+r"(x3),                \
+    [x4] "+r"(x4), [x5] "+r"(x5), [w] "+r"(w), [n] "+r"(count),                \
+    [pa] "+r"(pa), [o] "+r"(o), [units] "+r"(units)                            \
+  : [ctx] "r"(ctx), [cur] "r"(cur)                                             \
+  : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8",   \
+    "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "xmm16",     \
+    "xmm17", "xmm18", "xmm19", "xmm20", "xmm21", "xmm22", "xmm23", "xmm24",    \
+    "xmm25", "xmm26", "xmm27", "xmm28", "xmm29", "xmm30", "xmm31", "k1",       \
+    "k2", "k3", "cc", "memory"
+          if constexpr (DR)
+            __asm__ volatile(SE_PIPELINED_DR SE_PIPE_OPERANDS);
+          else
+            __asm__ volatile(SE_PIPELINED_SR SE_PIPE_OPERANDS);
+#undef SE_PIPE_OPERANDS
+        }
+        storeTile<DR, PC, TB>(
+            reinterpret_cast<const __m512i *>(ctx + kPipeAccs +
+                                              1536 * ((tiles - 1) % 2)),
+            g0, output, p0 - kMaxPixels);
+      }
+    }
     for (; p0 + kMaxPixels <= pixels_; p0 += kMaxPixels) {
       pointers(kMaxPixels);
       tile<NV, kMaxPixels, DR, PC, TB, I32>(src, block, g0, output, p0);
@@ -1357,6 +1801,16 @@ private:
   int64_t inC_ = 0, outC_ = 0, K4_ = 0, G_ = 0, pixels_ = 0;
   AlignedBytes weights_;
   std::vector<int64_t> offsets_;
+  /// PipelineContext of the pipelined loop (byte offsets used by its
+  /// assembly): the 64-channel block's constants (4 x 768), the pack order,
+  /// clampMin/Max bytes, the 0x5555 merge mask, the output pixel stride,
+  /// four scaled vectors, two 24-vector accumulator buffers.
+  static constexpr size_t kPipeOrder = 3072, kPipeClampMin = 3136,
+                          kPipeClampMax = 3200, kPipeMask = 3264,
+                          kPipeStride = 3328, kPipeScaled = 3392,
+                          kPipeAccs = 3648, kPipeBytes = 3648 + 2 * 1536;
+  bool pipelined_ = false;
+  AlignedBytes pipe_;
 };
 
 } // namespace
