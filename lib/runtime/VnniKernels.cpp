@@ -1021,7 +1021,8 @@ private:
 // pipelinedTiles): per iteration two K steps of the current tile and, while
 // units > 0, one pixel of the previous tile's epilogue (fast scaling of its
 // four accumulator vectors from pa, single or double rounding, pack, clamp,
-// 64-byte store to o). Registers: zmm0-23 accumulators, zmm24 broadcast,
+// 64-byte store to o). Printed by lib/runtime/gen-pipelined-1x1.py.
+// Registers: zmm0-23 accumulators, zmm24 broadcast,
 // zmm25-27 epilogue, zmm28-31 weights; ctx is the PipelineContext layout.
 #define SE_PIPELINED_SR \
   "kmovw 3264(%[ctx]), %%k1\n\t" \
