@@ -1753,7 +1753,8 @@ private:
           const uint8_t *w = block;
           uint8_t *cur = ctx + kPipeAccs + 1536 * (t % 2);
           const uint8_t *pa = ctx + kPipeAccs + 1536 * ((t + 1) % 2);
-          uint8_t *o = out8 + (p0 - kMaxPixels) * outC_; // previous tile
+          uint8_t *o = t > 0 ? out8 + (p0 - kMaxPixels) * outC_ // previous tile
+                             : out8;                             // (unused)
           int64_t units = t > 0 ? kMaxPixels : 0, count = K4_ / 2;
 #define SE_PIPE_OPERANDS                                                       \
   : [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [x3] "+r"(x3),                \
