@@ -1024,7 +1024,7 @@ private:
 // 64-byte store to o). Printed by lib/runtime/gen-pipelined-1x1.py.
 // Registers: zmm0-23 accumulators, zmm24 broadcast,
 // zmm25-27 epilogue, zmm28-31 weights; ctx is the PipelineContext layout.
-#define SE_PIPELINED_SR \
+#define SE_PIPE_HEAD \
   "kmovw 3264(%[ctx]), %%k1\n\t" \
   "vmovdqu64 0(%[ctx]), %%zmm0\n\t" \
   "vmovdqu64 768(%[ctx]), %%zmm1\n\t" \
@@ -1050,7 +1050,9 @@ private:
   "vmovdqu64 768(%[ctx]), %%zmm21\n\t" \
   "vmovdqu64 1536(%[ctx]), %%zmm22\n\t" \
   "vmovdqu64 2304(%[ctx]), %%zmm23\n\t" \
-  "1:\n\t" \
+  "1:\n\t"
+
+#define SE_PIPE_KSTEPS \
   "vmovdqa64 0(%[w]), %%zmm28\n\t" \
   "vmovdqa64 64(%[w]), %%zmm29\n\t" \
   "vmovdqa64 128(%[w]), %%zmm30\n\t" \
@@ -1120,7 +1122,9 @@ private:
   "vpdpbusd %%zmm30, %%zmm24, %%zmm22\n\t" \
   "vpdpbusd %%zmm31, %%zmm24, %%zmm23\n\t" \
   "test %[units], %[units]\n\t" \
-  "jz 2f\n\t" \
+  "jz 2f\n\t"
+
+#define SE_PIPE_UNIT_SR \
   "vmovdqa64 0(%[pa]), %%zmm25\n\t" \
   "vpsrlq $32, %%zmm25, %%zmm26\n\t" \
   "vpmuldq 256(%[ctx]), %%zmm25, %%zmm25\n\t" \
@@ -1169,139 +1173,9 @@ private:
   "vmovdqu64 %%zmm25, (%[o])\n\t" \
   "add $256, %[pa]\n\t" \
   "add 3328(%[ctx]), %[o]\n\t" \
-  "dec %[units]\n\t" \
-  "2:\n\t" \
-  "add $8, %[x0]\n\t" \
-  "add $8, %[x1]\n\t" \
-  "add $8, %[x2]\n\t" \
-  "add $8, %[x3]\n\t" \
-  "add $8, %[x4]\n\t" \
-  "add $8, %[x5]\n\t" \
-  "add $512, %[w]\n\t" \
-  "dec %[n]\n\t" \
-  "jnz 1b\n\t" \
-  "vmovdqa64 %%zmm0, 0(%[cur])\n\t" \
-  "vmovdqa64 %%zmm1, 64(%[cur])\n\t" \
-  "vmovdqa64 %%zmm2, 128(%[cur])\n\t" \
-  "vmovdqa64 %%zmm3, 192(%[cur])\n\t" \
-  "vmovdqa64 %%zmm4, 256(%[cur])\n\t" \
-  "vmovdqa64 %%zmm5, 320(%[cur])\n\t" \
-  "vmovdqa64 %%zmm6, 384(%[cur])\n\t" \
-  "vmovdqa64 %%zmm7, 448(%[cur])\n\t" \
-  "vmovdqa64 %%zmm8, 512(%[cur])\n\t" \
-  "vmovdqa64 %%zmm9, 576(%[cur])\n\t" \
-  "vmovdqa64 %%zmm10, 640(%[cur])\n\t" \
-  "vmovdqa64 %%zmm11, 704(%[cur])\n\t" \
-  "vmovdqa64 %%zmm12, 768(%[cur])\n\t" \
-  "vmovdqa64 %%zmm13, 832(%[cur])\n\t" \
-  "vmovdqa64 %%zmm14, 896(%[cur])\n\t" \
-  "vmovdqa64 %%zmm15, 960(%[cur])\n\t" \
-  "vmovdqa64 %%zmm16, 1024(%[cur])\n\t" \
-  "vmovdqa64 %%zmm17, 1088(%[cur])\n\t" \
-  "vmovdqa64 %%zmm18, 1152(%[cur])\n\t" \
-  "vmovdqa64 %%zmm19, 1216(%[cur])\n\t" \
-  "vmovdqa64 %%zmm20, 1280(%[cur])\n\t" \
-  "vmovdqa64 %%zmm21, 1344(%[cur])\n\t" \
-  "vmovdqa64 %%zmm22, 1408(%[cur])\n\t" \
-  "vmovdqa64 %%zmm23, 1472(%[cur])\n\t"
+  "dec %[units]\n\t"
 
-#define SE_PIPELINED_DR \
-  "kmovw 3264(%[ctx]), %%k1\n\t" \
-  "vmovdqu64 0(%[ctx]), %%zmm0\n\t" \
-  "vmovdqu64 768(%[ctx]), %%zmm1\n\t" \
-  "vmovdqu64 1536(%[ctx]), %%zmm2\n\t" \
-  "vmovdqu64 2304(%[ctx]), %%zmm3\n\t" \
-  "vmovdqu64 0(%[ctx]), %%zmm4\n\t" \
-  "vmovdqu64 768(%[ctx]), %%zmm5\n\t" \
-  "vmovdqu64 1536(%[ctx]), %%zmm6\n\t" \
-  "vmovdqu64 2304(%[ctx]), %%zmm7\n\t" \
-  "vmovdqu64 0(%[ctx]), %%zmm8\n\t" \
-  "vmovdqu64 768(%[ctx]), %%zmm9\n\t" \
-  "vmovdqu64 1536(%[ctx]), %%zmm10\n\t" \
-  "vmovdqu64 2304(%[ctx]), %%zmm11\n\t" \
-  "vmovdqu64 0(%[ctx]), %%zmm12\n\t" \
-  "vmovdqu64 768(%[ctx]), %%zmm13\n\t" \
-  "vmovdqu64 1536(%[ctx]), %%zmm14\n\t" \
-  "vmovdqu64 2304(%[ctx]), %%zmm15\n\t" \
-  "vmovdqu64 0(%[ctx]), %%zmm16\n\t" \
-  "vmovdqu64 768(%[ctx]), %%zmm17\n\t" \
-  "vmovdqu64 1536(%[ctx]), %%zmm18\n\t" \
-  "vmovdqu64 2304(%[ctx]), %%zmm19\n\t" \
-  "vmovdqu64 0(%[ctx]), %%zmm20\n\t" \
-  "vmovdqu64 768(%[ctx]), %%zmm21\n\t" \
-  "vmovdqu64 1536(%[ctx]), %%zmm22\n\t" \
-  "vmovdqu64 2304(%[ctx]), %%zmm23\n\t" \
-  "1:\n\t" \
-  "vmovdqa64 0(%[w]), %%zmm28\n\t" \
-  "vmovdqa64 64(%[w]), %%zmm29\n\t" \
-  "vmovdqa64 128(%[w]), %%zmm30\n\t" \
-  "vmovdqa64 192(%[w]), %%zmm31\n\t" \
-  "vpbroadcastd 0(%[x0]), %%zmm24\n\t" \
-  "vpdpbusd %%zmm28, %%zmm24, %%zmm0\n\t" \
-  "vpdpbusd %%zmm29, %%zmm24, %%zmm1\n\t" \
-  "vpdpbusd %%zmm30, %%zmm24, %%zmm2\n\t" \
-  "vpdpbusd %%zmm31, %%zmm24, %%zmm3\n\t" \
-  "vpbroadcastd 0(%[x1]), %%zmm24\n\t" \
-  "vpdpbusd %%zmm28, %%zmm24, %%zmm4\n\t" \
-  "vpdpbusd %%zmm29, %%zmm24, %%zmm5\n\t" \
-  "vpdpbusd %%zmm30, %%zmm24, %%zmm6\n\t" \
-  "vpdpbusd %%zmm31, %%zmm24, %%zmm7\n\t" \
-  "vpbroadcastd 0(%[x2]), %%zmm24\n\t" \
-  "vpdpbusd %%zmm28, %%zmm24, %%zmm8\n\t" \
-  "vpdpbusd %%zmm29, %%zmm24, %%zmm9\n\t" \
-  "vpdpbusd %%zmm30, %%zmm24, %%zmm10\n\t" \
-  "vpdpbusd %%zmm31, %%zmm24, %%zmm11\n\t" \
-  "vpbroadcastd 0(%[x3]), %%zmm24\n\t" \
-  "vpdpbusd %%zmm28, %%zmm24, %%zmm12\n\t" \
-  "vpdpbusd %%zmm29, %%zmm24, %%zmm13\n\t" \
-  "vpdpbusd %%zmm30, %%zmm24, %%zmm14\n\t" \
-  "vpdpbusd %%zmm31, %%zmm24, %%zmm15\n\t" \
-  "vpbroadcastd 0(%[x4]), %%zmm24\n\t" \
-  "vpdpbusd %%zmm28, %%zmm24, %%zmm16\n\t" \
-  "vpdpbusd %%zmm29, %%zmm24, %%zmm17\n\t" \
-  "vpdpbusd %%zmm30, %%zmm24, %%zmm18\n\t" \
-  "vpdpbusd %%zmm31, %%zmm24, %%zmm19\n\t" \
-  "vpbroadcastd 0(%[x5]), %%zmm24\n\t" \
-  "vpdpbusd %%zmm28, %%zmm24, %%zmm20\n\t" \
-  "vpdpbusd %%zmm29, %%zmm24, %%zmm21\n\t" \
-  "vpdpbusd %%zmm30, %%zmm24, %%zmm22\n\t" \
-  "vpdpbusd %%zmm31, %%zmm24, %%zmm23\n\t" \
-  "vmovdqa64 256(%[w]), %%zmm28\n\t" \
-  "vmovdqa64 320(%[w]), %%zmm29\n\t" \
-  "vmovdqa64 384(%[w]), %%zmm30\n\t" \
-  "vmovdqa64 448(%[w]), %%zmm31\n\t" \
-  "vpbroadcastd 4(%[x0]), %%zmm24\n\t" \
-  "vpdpbusd %%zmm28, %%zmm24, %%zmm0\n\t" \
-  "vpdpbusd %%zmm29, %%zmm24, %%zmm1\n\t" \
-  "vpdpbusd %%zmm30, %%zmm24, %%zmm2\n\t" \
-  "vpdpbusd %%zmm31, %%zmm24, %%zmm3\n\t" \
-  "vpbroadcastd 4(%[x1]), %%zmm24\n\t" \
-  "vpdpbusd %%zmm28, %%zmm24, %%zmm4\n\t" \
-  "vpdpbusd %%zmm29, %%zmm24, %%zmm5\n\t" \
-  "vpdpbusd %%zmm30, %%zmm24, %%zmm6\n\t" \
-  "vpdpbusd %%zmm31, %%zmm24, %%zmm7\n\t" \
-  "vpbroadcastd 4(%[x2]), %%zmm24\n\t" \
-  "vpdpbusd %%zmm28, %%zmm24, %%zmm8\n\t" \
-  "vpdpbusd %%zmm29, %%zmm24, %%zmm9\n\t" \
-  "vpdpbusd %%zmm30, %%zmm24, %%zmm10\n\t" \
-  "vpdpbusd %%zmm31, %%zmm24, %%zmm11\n\t" \
-  "vpbroadcastd 4(%[x3]), %%zmm24\n\t" \
-  "vpdpbusd %%zmm28, %%zmm24, %%zmm12\n\t" \
-  "vpdpbusd %%zmm29, %%zmm24, %%zmm13\n\t" \
-  "vpdpbusd %%zmm30, %%zmm24, %%zmm14\n\t" \
-  "vpdpbusd %%zmm31, %%zmm24, %%zmm15\n\t" \
-  "vpbroadcastd 4(%[x4]), %%zmm24\n\t" \
-  "vpdpbusd %%zmm28, %%zmm24, %%zmm16\n\t" \
-  "vpdpbusd %%zmm29, %%zmm24, %%zmm17\n\t" \
-  "vpdpbusd %%zmm30, %%zmm24, %%zmm18\n\t" \
-  "vpdpbusd %%zmm31, %%zmm24, %%zmm19\n\t" \
-  "vpbroadcastd 4(%[x5]), %%zmm24\n\t" \
-  "vpdpbusd %%zmm28, %%zmm24, %%zmm20\n\t" \
-  "vpdpbusd %%zmm29, %%zmm24, %%zmm21\n\t" \
-  "vpdpbusd %%zmm30, %%zmm24, %%zmm22\n\t" \
-  "vpdpbusd %%zmm31, %%zmm24, %%zmm23\n\t" \
-  "test %[units], %[units]\n\t" \
-  "jz 2f\n\t" \
+#define SE_PIPE_UNIT_DR \
   "vmovdqa64 0(%[pa]), %%zmm25\n\t" \
   "vpsrlq $32, %%zmm25, %%zmm26\n\t" \
   "vpmuldq 256(%[ctx]), %%zmm25, %%zmm25\n\t" \
@@ -1366,7 +1240,9 @@ private:
   "vmovdqu64 %%zmm25, (%[o])\n\t" \
   "add $256, %[pa]\n\t" \
   "add 3328(%[ctx]), %[o]\n\t" \
-  "dec %[units]\n\t" \
+  "dec %[units]\n\t"
+
+#define SE_PIPE_TAIL \
   "2:\n\t" \
   "add $8, %[x0]\n\t" \
   "add $8, %[x1]\n\t" \
@@ -1402,7 +1278,8 @@ private:
   "vmovdqa64 %%zmm22, 1408(%[cur])\n\t" \
   "vmovdqa64 %%zmm23, 1472(%[cur])\n\t"
 
-
+#define SE_PIPELINED_SR SE_PIPE_HEAD SE_PIPE_KSTEPS SE_PIPE_UNIT_SR SE_PIPE_TAIL
+#define SE_PIPELINED_DR SE_PIPE_HEAD SE_PIPE_KSTEPS SE_PIPE_UNIT_DR SE_PIPE_TAIL
 class VnniGemmKernel final : public VnniStagedKernel<VnniGemmKernel> {
 public:
   static constexpr int kMaxPixels = 6; // accumulators: 6 x 4 zmm

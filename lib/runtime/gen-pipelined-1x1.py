@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Prints the SE_PIPELINED_SR / SE_PIPELINED_DR macros of VnniKernels.cpp
+"""Prints the SE_PIPE_* / SE_PIPELINED_SR / SE_PIPELINED_DR macros of VnniKernels.cpp
 (the pipelined 6x64 1x1 K loop). Not run by the build: after changing it,
-paste its output over the two macros. Offsets are VnniGemmKernel's kPipe*
+paste its output over those macros. Offsets are VnniGemmKernel's kPipe*
 context layout and the 768-byte per-group constant blocks of VnniRequant."""
 # Generates the pipelined 6x64 K-loop body (two K steps + one pixel of the
 # previous tile's epilogue) as C string literal lines.
@@ -47,27 +47,30 @@ def unit(dr):
           "add 3328(%[ctx]), %[o]",
           "dec %[units]"]
     return L
-def program(dr):
+def head():
     L = ["kmovw 3264(%[ctx]), %%k1"]
     for i in range(24):
-        g = i % 4
-        L.append(f"vmovdqu64 {768*g}(%[ctx]), %%zmm{i}")
+        L.append(f"vmovdqu64 {768*(i % 4)}(%[ctx]), %%zmm{i}")
     L.append("1:")
-    L += ksteps(0, 0)
-    L += ksteps(256, 4)
-    L.append("test %[units], %[units]")
-    L.append("jz 2f")
-    L += unit(dr)
-    L.append("2:")
-    L += [f"add $8, %[x{p}]" for p in range(6)]
+    return L
+def body():
+    return ksteps(0, 0) + ksteps(256, 4) + ["test %[units], %[units]", "jz 2f"]
+def tail():
+    L = ["2:"] + [f"add $8, %[x{p}]" for p in range(6)]
     L += ["add $512, %[w]", "dec %[n]", "jnz 1b"]
     for i in range(24):
         L.append(f"vmovdqa64 %%zmm{i}, {64*i}(%[cur])")
     return L
-for dr in (False, True):
-    print(f"#define SE_PIPELINED_{'DR' if dr else 'SR'} \\")
-    lines = program(dr)
+def emit(name, lines):
+    print(f"#define {name} \\")
     for j, l in enumerate(lines):
         end = " \\" if j + 1 < len(lines) else ""
         print(f'  "{l}\\n\\t"{end}')
     print()
+emit("SE_PIPE_HEAD", head())
+emit("SE_PIPE_KSTEPS", body())
+emit("SE_PIPE_UNIT_SR", unit(False))
+emit("SE_PIPE_UNIT_DR", unit(True))
+emit("SE_PIPE_TAIL", tail())
+print("#define SE_PIPELINED_SR SE_PIPE_HEAD SE_PIPE_KSTEPS SE_PIPE_UNIT_SR SE_PIPE_TAIL")
+print("#define SE_PIPELINED_DR SE_PIPE_HEAD SE_PIPE_KSTEPS SE_PIPE_UNIT_DR SE_PIPE_TAIL")
