@@ -82,13 +82,17 @@ std::vector<float> toHwio(const float *ohwi, int64_t outC, int64_t kernel,
   return hwio;
 }
 
-Tensor convolveHwio(const Tensor &input, const float *hwio, const float *bias,
-                    int64_t outC, int64_t kernel, int64_t stride,
-                    int64_t padding) {
+/// A k x k window op: every output pixel's outC accumulators start at the
+/// bias (or 0), then visit(acc, inputPixel, tap) runs for every tap that
+/// lies inside the input (zero padding contributes nothing), taps in row
+/// order.
+template <class Visit>
+Tensor slideWindow(const Tensor &input, int64_t outC, const float *bias,
+                   int64_t kernel, int64_t stride, int64_t padding,
+                   Visit visit) {
   const TensorShape in = input.shape;
   Tensor out({outputSize(in.height, kernel, stride, padding),
               outputSize(in.width, kernel, stride, padding), outC});
-  const int64_t inC = in.channels;
   for (int64_t oy = 0; oy < out.shape.height; ++oy)
     for (int64_t ox = 0; ox < out.shape.width; ++ox) {
       float *acc = &out.at(oy, ox, 0);
@@ -102,18 +106,27 @@ Tensor convolveHwio(const Tensor &input, const float *hwio, const float *bias,
           int64_t ix = ox * stride + kx - padding;
           if (ix < 0 || ix >= in.width)
             continue;
-          const float *pixel = input.pixel(iy, ix);
-          const float *tap = hwio + (ky * kernel + kx) * inC * outC;
-          for (int64_t ic = 0; ic < inC; ++ic) {
-            float x = pixel[ic];
-            const float *w = tap + ic * outC;
-            for (int64_t oc = 0; oc < outC; ++oc)
-              acc[oc] += x * w[oc];
-          }
+          visit(acc, input.pixel(iy, ix), ky * kernel + kx);
         }
       }
     }
   return out;
+}
+
+Tensor convolveHwio(const Tensor &input, const float *hwio, const float *bias,
+                    int64_t outC, int64_t kernel, int64_t stride,
+                    int64_t padding) {
+  const int64_t inC = input.shape.channels;
+  return slideWindow(input, outC, bias, kernel, stride, padding,
+                     [&](float *acc, const float *pixel, int64_t t) {
+                       const float *tap = hwio + t * inC * outC;
+                       for (int64_t ic = 0; ic < inC; ++ic) {
+                         float x = pixel[ic];
+                         const float *w = tap + ic * outC;
+                         for (int64_t oc = 0; oc < outC; ++oc)
+                           acc[oc] += x * w[oc];
+                       }
+                     });
 }
 
 } // namespace
@@ -130,31 +143,13 @@ Tensor convolve(const Tensor &input, const float *weights, const float *bias,
 Tensor convolveDepthwise(const Tensor &input, const float *weights,
                          const float *bias, int64_t kernel, int64_t stride,
                          int64_t padding) {
-  const TensorShape in = input.shape;
-  const int64_t channels = in.channels;
-  Tensor out({outputSize(in.height, kernel, stride, padding),
-              outputSize(in.width, kernel, stride, padding), channels});
-  for (int64_t oy = 0; oy < out.shape.height; ++oy)
-    for (int64_t ox = 0; ox < out.shape.width; ++ox) {
-      float *acc = &out.at(oy, ox, 0);
-      for (int64_t c = 0; c < channels; ++c)
-        acc[c] = bias ? bias[c] : 0.0f;
-      for (int64_t ky = 0; ky < kernel; ++ky) {
-        int64_t iy = oy * stride + ky - padding;
-        if (iy < 0 || iy >= in.height)
-          continue;
-        for (int64_t kx = 0; kx < kernel; ++kx) {
-          int64_t ix = ox * stride + kx - padding;
-          if (ix < 0 || ix >= in.width)
-            continue;
-          const float *pixel = input.pixel(iy, ix);
-          const float *w = weights + (ky * kernel + kx) * channels;
-          for (int64_t c = 0; c < channels; ++c)
-            acc[c] += pixel[c] * w[c];
-        }
-      }
-    }
-  return out;
+  const int64_t channels = input.shape.channels;
+  return slideWindow(input, channels, bias, kernel, stride, padding,
+                     [&](float *acc, const float *pixel, int64_t t) {
+                       const float *w = weights + t * channels;
+                       for (int64_t c = 0; c < channels; ++c)
+                         acc[c] += pixel[c] * w[c];
+                     });
 }
 
 Tensor fullyConnect(const Tensor &input, const float *weights,
