@@ -116,6 +116,20 @@ int64_t innerSize(const std::vector<int64_t> &dims, int64_t axis) {
   return inner;
 }
 
+/// Which per-axis parameter (scale, zero point) element i of a tensor of
+/// `dims` uses along `axis`; always 0 when there is one per tensor.
+class PerAxisIndex {
+public:
+  PerAxisIndex(const std::vector<int64_t> &dims, int64_t axis, int64_t count)
+      : count_(count), inner_(count == 1 ? 1 : innerSize(dims, axis)) {}
+  size_t operator()(size_t i) const {
+    return count_ == 1 ? 0 : size_t((int64_t(i) / inner_) % count_);
+  }
+
+private:
+  int64_t count_, inner_;
+};
+
 Status NodeRun::perAxis(const OnnxTensor &x, const OnnxTensor &params,
                         int64_t axis, const char *what) const {
   if (params.elements() == 1 && params.dims.size() <= 1)
@@ -154,12 +168,10 @@ Status NodeRun::quantizeLinear() {
   OnnxTensor y;
   y.type = isSigned ? OnnxTensor::Int8 : OnnxTensor::Uint8;
   y.dims = x->dims;
-  int64_t inner = scale->elements() == 1 ? 1 : innerSize(x->dims, axis);
+  const PerAxisIndex parameter(x->dims, axis, scale->elements());
   y.values.reserve(x->values.size());
   for (size_t i = 0; i < x->values.size(); ++i) {
-    size_t p = scale->elements() == 1
-                   ? 0
-                   : size_t((int64_t(i) / inner) % scale->elements());
+    size_t p = parameter(i);
     y.values.push_back(runtime::quantizeValue(
         float(x->values[i]), float(scale->values[p]),
         zp ? int32_t(zp->values[p]) : 0, isSigned ? -128 : 0,
@@ -192,12 +204,10 @@ Status NodeRun::dequantizeLinear() {
   OnnxTensor y;
   y.type = OnnxTensor::Float;
   y.dims = x->dims;
-  int64_t inner = scale->elements() == 1 ? 1 : innerSize(x->dims, axis);
+  const PerAxisIndex parameter(x->dims, axis, scale->elements());
   y.values.reserve(x->values.size());
   for (size_t i = 0; i < x->values.size(); ++i) {
-    size_t p = scale->elements() == 1
-                   ? 0
-                   : size_t((int64_t(i) / inner) % scale->elements());
+    size_t p = parameter(i);
     y.values.push_back(runtime::dequantizeValue(
         int32_t(x->values[i]), float(scale->values[p]),
         zp ? int32_t(zp->values[p]) : 0));
