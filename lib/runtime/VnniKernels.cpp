@@ -1124,7 +1124,7 @@ private:
   "test %[units], %[units]\n\t" \
   "jz 2f\n\t"
 
-#define SE_PIPE_UNIT_SR \
+#define SE_PIPE_SCALE_SR \
   "vmovdqa64 0(%[pa]), %%zmm25\n\t" \
   "vpsrlq $32, %%zmm25, %%zmm26\n\t" \
   "vpmuldq 256(%[ctx]), %%zmm25, %%zmm25\n\t" \
@@ -1160,22 +1160,9 @@ private:
   "vpaddq 2752(%[ctx]), %%zmm26, %%zmm26\n\t" \
   "vpshufd $0xb1, %%zmm25, %%zmm26%{%%k1%}\n\t" \
   "vpsravd 2496(%[ctx]), %%zmm26, %%zmm26\n\t" \
-  "vmovdqa64 %%zmm26, 3584(%[ctx])\n\t" \
-  "vmovdqa64 3392(%[ctx]), %%zmm25\n\t" \
-  "vpackssdw 3456(%[ctx]), %%zmm25, %%zmm25\n\t" \
-  "vmovdqa64 3520(%[ctx]), %%zmm26\n\t" \
-  "vpackssdw 3584(%[ctx]), %%zmm26, %%zmm26\n\t" \
-  "vpackuswb %%zmm26, %%zmm25, %%zmm25\n\t" \
-  "vmovdqa64 3072(%[ctx]), %%zmm27\n\t" \
-  "vpermd %%zmm25, %%zmm27, %%zmm25\n\t" \
-  "vpmaxub 3136(%[ctx]), %%zmm25, %%zmm25\n\t" \
-  "vpminub 3200(%[ctx]), %%zmm25, %%zmm25\n\t" \
-  "vmovdqu64 %%zmm25, (%[o])\n\t" \
-  "add $256, %[pa]\n\t" \
-  "add 3328(%[ctx]), %[o]\n\t" \
-  "dec %[units]\n\t"
+  "vmovdqa64 %%zmm26, 3584(%[ctx])\n\t"
 
-#define SE_PIPE_UNIT_DR \
+#define SE_PIPE_SCALE_DR \
   "vmovdqa64 0(%[pa]), %%zmm25\n\t" \
   "vpsrlq $32, %%zmm25, %%zmm26\n\t" \
   "vpmuldq 256(%[ctx]), %%zmm25, %%zmm25\n\t" \
@@ -1227,7 +1214,9 @@ private:
   "vpsubq 3008(%[ctx]), %%zmm26, %%zmm26%{%%k3%}\n\t" \
   "vpshufd $0xb1, %%zmm25, %%zmm26%{%%k1%}\n\t" \
   "vpsravd 2496(%[ctx]), %%zmm26, %%zmm26\n\t" \
-  "vmovdqa64 %%zmm26, 3584(%[ctx])\n\t" \
+  "vmovdqa64 %%zmm26, 3584(%[ctx])\n\t"
+
+#define SE_PIPE_PACK \
   "vmovdqa64 3392(%[ctx]), %%zmm25\n\t" \
   "vpackssdw 3456(%[ctx]), %%zmm25, %%zmm25\n\t" \
   "vmovdqa64 3520(%[ctx]), %%zmm26\n\t" \
@@ -1278,8 +1267,8 @@ private:
   "vmovdqa64 %%zmm22, 1408(%[cur])\n\t" \
   "vmovdqa64 %%zmm23, 1472(%[cur])\n\t"
 
-#define SE_PIPELINED_SR SE_PIPE_HEAD SE_PIPE_KSTEPS SE_PIPE_UNIT_SR SE_PIPE_TAIL
-#define SE_PIPELINED_DR SE_PIPE_HEAD SE_PIPE_KSTEPS SE_PIPE_UNIT_DR SE_PIPE_TAIL
+#define SE_PIPELINED_SR SE_PIPE_HEAD SE_PIPE_KSTEPS SE_PIPE_SCALE_SR SE_PIPE_PACK SE_PIPE_TAIL
+#define SE_PIPELINED_DR SE_PIPE_HEAD SE_PIPE_KSTEPS SE_PIPE_SCALE_DR SE_PIPE_PACK SE_PIPE_TAIL
 class VnniGemmKernel final : public VnniStagedKernel<VnniGemmKernel> {
 public:
   static constexpr int kMaxPixels = 6; // accumulators: 6 x 4 zmm

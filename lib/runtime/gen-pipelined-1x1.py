@@ -33,7 +33,9 @@ def unit(dr):
         L.append("vpshufd $0xb1, %%zmm25, %%zmm26%{%%k1%}")
         L.append(f"vpsravd {c+192}(%[ctx]), %%zmm26, %%zmm26")
         L.append(f"vmovdqa64 %%zmm26, {3392+64*g}(%[ctx])")
-    L += ["vmovdqa64 3392(%[ctx]), %%zmm25",
+    return L
+def pack():
+    L = ["vmovdqa64 3392(%[ctx]), %%zmm25",
           "vpackssdw 3456(%[ctx]), %%zmm25, %%zmm25",
           "vmovdqa64 3520(%[ctx]), %%zmm26",
           "vpackssdw 3584(%[ctx]), %%zmm26, %%zmm26",
@@ -69,8 +71,9 @@ def emit(name, lines):
     print()
 emit("SE_PIPE_HEAD", head())
 emit("SE_PIPE_KSTEPS", body())
-emit("SE_PIPE_UNIT_SR", unit(False))
-emit("SE_PIPE_UNIT_DR", unit(True))
+emit("SE_PIPE_SCALE_SR", unit(False))
+emit("SE_PIPE_SCALE_DR", unit(True))
+emit("SE_PIPE_PACK", pack())
 emit("SE_PIPE_TAIL", tail())
-print("#define SE_PIPELINED_SR SE_PIPE_HEAD SE_PIPE_KSTEPS SE_PIPE_UNIT_SR SE_PIPE_TAIL")
-print("#define SE_PIPELINED_DR SE_PIPE_HEAD SE_PIPE_KSTEPS SE_PIPE_UNIT_DR SE_PIPE_TAIL")
+print("#define SE_PIPELINED_SR SE_PIPE_HEAD SE_PIPE_KSTEPS SE_PIPE_SCALE_SR SE_PIPE_PACK SE_PIPE_TAIL")
+print("#define SE_PIPELINED_DR SE_PIPE_HEAD SE_PIPE_KSTEPS SE_PIPE_SCALE_DR SE_PIPE_PACK SE_PIPE_TAIL")
