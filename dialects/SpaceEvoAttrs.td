@@ -71,13 +71,15 @@ def SpaceEvo_CostAttr : AttrDef<SpaceEvo_Dialect, "Cost"> {
   let mnemonic = "cost";
   let summary = "a kernel's measured latency on this device";
   let description = [{
-    Median, 10th and 90th percentile of a kernel's run time in nanoseconds
-    over `runs` timed runs, the runtime backends that ran it and the device
-    fingerprint hash the measurement belongs to:
-    `#spaceevo.cost<median_ns = 12500, p10_ns = 12100, p90_ns = 13000,
-    runs = 31, backend = "onednn", device = "63fcca59353182a8">`.
+    Mean, median, 10th and 90th percentile of a kernel's run time in
+    nanoseconds over `runs` timed runs, the runtime backends that ran it and
+    the device fingerprint hash the measurement belongs to:
+    `#spaceevo.cost<mean_ns = 12600, median_ns = 12500, p10_ns = 12100,
+    p90_ns = 13000, runs = 31, backend = "onednn", device = "63fcca59353182a8">`.
+    Latency prediction sums the means: the median of a sum of skewed run
+    times is nearer the sum of their means than the sum of their medians.
   }];
-  let parameters = (ins "int64_t":$median_ns, "int64_t":$p10_ns,
+  let parameters = (ins "int64_t":$mean_ns, "int64_t":$median_ns, "int64_t":$p10_ns,
                         "int64_t":$p90_ns, "int64_t":$runs,
                         StringRefParameter<"runtime backends">:$backend,
                         StringRefParameter<"device fingerprint hash">:$device);

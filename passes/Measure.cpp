@@ -26,7 +26,10 @@ namespace {
 
 CostAttr toAttr(MLIRContext *context, const cost::KernelCost &c,
                 StringRef backends) {
-  return CostAttr::get(context, std::llround(c.medianUs * 1000),
+  // A version-1 cost has no mean; the caller only gets here with one when
+  // measuring is not allowed, and has warned.
+  return CostAttr::get(context, std::llround(c.meanUs.value_or(c.medianUs) * 1000),
+                       std::llround(c.medianUs * 1000),
                        std::llround(c.p10Us * 1000), std::llround(c.p90Us * 1000),
                        c.runs, backends, c.deviceHash);
 }
@@ -153,7 +156,15 @@ struct MeasurePass : public mlir::spaceevo::impl::MeasureBase<MeasurePass> {
         emitError(kernel.getLoc()) << "--spaceevo-measure: " << known.error();
         return signalPassFailure();
       }
-      if (*known) {
+      // Costs from schema version 1 have no mean: re-measure them when
+      // allowed, otherwise use their median and say so.
+      if (*known && ((*known)->meanUs || !allowMeasure)) {
+        if (!(*known)->meanUs)
+          emitWarning(kernel.getLoc())
+              << "--spaceevo-measure: the cost of this '" << kernel.getKind()
+              << "' kernel in " << db
+              << " predates mean times (schema version 1); using its median "
+                 "(allow-measure=true would re-measure it)";
         kernel->setAttr("spaceevo.cost",
                         toAttr(&getContext(), **known, backend));
         ++cached;
@@ -199,7 +210,7 @@ struct MeasurePass : public mlir::spaceevo::impl::MeasureBase<MeasurePass> {
         return signalPassFailure();
       }
       cost::KernelCost record = cost::makeKernelCost(
-          key, backend, fingerprint, result->medianUs, result->p10Us,
+          key, backend, fingerprint, result->meanUs, result->medianUs, result->p10Us,
           result->p90Us, result->runs, result->warmupRuns);
       if (auto stored = database.upsert(record); !stored.ok()) {
         emitError(kernel.getLoc()) << "--spaceevo-measure: " << stored.error();
@@ -210,8 +221,10 @@ struct MeasurePass : public mlir::spaceevo::impl::MeasureBase<MeasurePass> {
       ++measured;
       if (progress)
         llvm::errs() << llvm::format(
-            "spaceevo-measure: %zu/%zu %s: %.1f us (%d runs, %s, %s)\n", i + 1,
-            kernels.size(), kernel.getKind().str().c_str(), result->medianUs,
+            "spaceevo-measure: %zu/%zu %s: mean %.1f us, median %.1f us (%d "
+            "runs, %s, %s)\n",
+            i + 1, kernels.size(), kernel.getKind().str().c_str(),
+            result->meanUs, result->medianUs,
             result->runs, cost::stopReasonName(result->stopReason),
             built->backends().c_str());
     }

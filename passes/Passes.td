@@ -257,13 +257,16 @@ def Measure : Pass<"spaceevo-measure", "::mlir::ModuleOp"> {
     For every `spaceevo.kernel` (see --spaceevo-form-kernels), builds the
     runtime kernels that compute it, runs them on random inputs on one pinned
     thread (warm-up runs, then repeats until the median is stable or a cap
-    is hit) and attaches `spaceevo.cost = #spaceevo.cost<...>` (median,
-    p10, p90, runs, backends, device). Each result is committed to the
+    is hit) and attaches `spaceevo.cost = #spaceevo.cost<...>` (mean,
+    median, p10, p90, runs, backends, device). Each result is committed to the
     SQLite cost database `db` at once, keyed by the kernel's signature, the
     backend choice and this device's fingerprint (CPU model, ISA flags,
     library versions): a run killed mid-way keeps what it measured and a
     rerun measures only what is missing. Costs recorded for another device
-    are never used. Progress goes to stderr.
+    are never used. A database written before means were recorded (schema
+    version 1) is upgraded when opened; its costs are re-measured for their
+    mean, or, with `allow-measure=false`, used with their median and a
+    warning. Progress goes to stderr.
   }];
   let options = [
     Option<"db", "db", "std::string", /*default=*/"",
@@ -306,7 +309,10 @@ def PredictLatency : Pass<"spaceevo-predict-latency", "::mlir::ModuleOp"> {
   let summary = "A function's latency as the sum of its kernels' costs";
   let description = [{
     Attaches to every function made of `spaceevo.kernel` ops
-    `spaceevo.predicted_latency_ms`: the sum of its kernels' median costs.
+    `spaceevo.predicted_latency_ms`: the sum of its kernels' mean costs
+    (a network's time is the sum of its kernels' times; with their skewed
+    distributions the sum of means predicts its median better than the sum
+    of medians, which runs a few percent low).
     Kernels without `spaceevo.cost` are an error naming them; run
     --spaceevo-measure first (it reads known costs from its database and,
     unless `allow-measure=false`, measures what is missing).

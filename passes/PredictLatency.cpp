@@ -31,7 +31,7 @@ struct PredictLatencyPass
           failedKernel = true;
           return;
         }
-        totalNs += cost.getMedianNs();
+        totalNs += cost.getMeanNs();
         ++kernels;
       });
       if (failedKernel)

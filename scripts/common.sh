@@ -5,7 +5,8 @@ set -euo pipefail
 SPACEEVO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_DIR="${SPACEEVO_BUILD_DIR:-$SPACEEVO_ROOT/build}"
 
-# Every Debian package the build, tests and demo need.
+# Every Debian package the build, tests and demo need (sqlite3: lit tests
+# turn a cost database back into an older schema).
 SPACEEVO_PACKAGES=(
   cmake ninja-build g++ python3
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools
@@ -13,6 +14,7 @@ SPACEEVO_PACKAGES=(
   libgtest-dev libbenchmark-dev libsqlite3-dev
   libdnnl-dev libhalide14-0-dev libonnx-dev libonnx-testdata libprotobuf-dev
   python3-onnx
+  sqlite3
 )
 # Node.js and npm run ONNX Runtime (npm onnxruntime-node) for the
 # cross-check; Debian's packages are installed only when no node/npm is on

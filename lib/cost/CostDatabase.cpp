@@ -42,8 +42,20 @@ CREATE TABLE costs(
 CREATE INDEX costs_by_device ON costs(device_hash);
 )sql";
 
-constexpr const char *kCostColumns =
+// Upgrades, in order: kMigrations[v - 1] takes version v to v + 1. A new
+// file is created at version 1 and upgraded like an old one, so new and
+// upgraded files have the same schema by construction.
+// Version 2: the mean of the timed runs (NULL for costs measured before).
+constexpr const char *kMigrations[] = {
+    "ALTER TABLE costs ADD COLUMN mean_us REAL",
+};
+static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == CostDatabase::kSchemaVersion - 1,
+              "one migration per schema version after the first");
+
+constexpr const char *kCostColumnsV1 =
     "signature, backend, device_hash, median_us, p10_us, p90_us, runs, warmup_runs, measured_at";
+constexpr const char *kCostColumns = "signature, backend, device_hash, median_us, p10_us, p90_us, "
+                                     "runs, warmup_runs, measured_at, mean_us";
 
 /// Owns a prepared statement.
 class Statement {
@@ -71,6 +83,9 @@ KernelCost costFromRow(sqlite3_stmt *row) {
   cost.runs = sqlite3_column_int64(row, 6);
   cost.warmupRuns = sqlite3_column_int64(row, 7);
   cost.measuredAtUnixSeconds = sqlite3_column_int64(row, 8);
+  // A version-1 file opened read-only is selected without this column.
+  if (sqlite3_column_count(row) > 9 && sqlite3_column_type(row, 9) != SQLITE_NULL)
+    cost.meanUs = sqlite3_column_double(row, 9);
   return cost;
 }
 
@@ -84,7 +99,8 @@ std::string joined(const std::vector<std::string> &items) {
 
 bool KernelCost::operator==(const KernelCost &other) const {
   return signature == other.signature && backend == other.backend &&
-         deviceHash == other.deviceHash && medianUs == other.medianUs && p10Us == other.p10Us &&
+         deviceHash == other.deviceHash && meanUs == other.meanUs && medianUs == other.medianUs &&
+         p10Us == other.p10Us &&
          p90Us == other.p90Us && runs == other.runs && warmupRuns == other.warmupRuns &&
          measuredAtUnixSeconds == other.measuredAtUnixSeconds;
 }
@@ -93,7 +109,11 @@ struct CostDatabase::Impl {
   sqlite3 *db = nullptr;
   std::string path;
   bool readOnly = false;
+  int version = 0; ///< schema version of the open file
   std::mutex mutex;
+
+  /// The cost columns this file has.
+  const char *costColumns() const { return version >= 2 ? kCostColumns : kCostColumnsV1; }
 
   ~Impl() {
     if (db) sqlite3_close_v2(db);
@@ -153,16 +173,76 @@ struct CostDatabase::Impl {
       created = exec(kSchemaV1, "cannot create the schema");
       if (created) {
         const std::string version = "INSERT INTO schema_version(application, version) VALUES('" +
-                                    std::string(kApplicationName) + "', " +
-                                    std::to_string(kSchemaVersion) + ")";
+                                    std::string(kApplicationName) + "', 1)";
         created = exec(version.c_str(), "cannot record the schema version");
       }
+      if (created) created = applyMigrations(1);
     }
     if (!created) {
       sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
       return created;
     }
     return exec("COMMIT", "cannot commit the new schema");
+  }
+
+  /// Upgrades the schema from `from` to kSchemaVersion inside the caller's
+  /// transaction.
+  Status applyMigrations(int from) {
+    for (int version = from; version < CostDatabase::kSchemaVersion; ++version) {
+      const std::string what = "cannot upgrade the schema from version " +
+                               std::to_string(version) + " to " + std::to_string(version + 1);
+      if (Status migrated = exec(kMigrations[version - 1], what); !migrated) return migrated;
+      const std::string record = "UPDATE schema_version SET version = " +
+                                 std::to_string(version + 1);
+      if (Status recorded = exec(record.c_str(), what); !recorded) return recorded;
+    }
+    return Status::success();
+  }
+
+  /// Brings an older file to this build's schema in one IMMEDIATE
+  /// transaction (two processes opening it at once upgrade it once: the
+  /// second re-reads the version under the lock). A killed upgrade rolls
+  /// back whole.
+  Status upgrade() {
+    if (Status begun = exec("BEGIN IMMEDIATE", "cannot start upgrading the schema"); !begun)
+      return begun;
+    Expected<int64_t> current = readVersion();
+    Status upgraded = current ? applyMigrations(static_cast<int>(*current))
+                              : Status(makeError(current.error()));
+    if (!upgraded) {
+      sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+      return upgraded;
+    }
+    if (Status committed = exec("COMMIT", "cannot commit the schema upgrade"); !committed)
+      return committed;
+    version = CostDatabase::kSchemaVersion;
+    return Status::success();
+  }
+
+  /// The version row of schema_version, checked to be spaceevo's.
+  Expected<int64_t> readVersion() {
+    Statement statement;
+    if (Status prepared = prepare("SELECT application, version FROM schema_version", statement,
+                                  "cannot read the schema version");
+        !prepared)
+      return makeError(prepared.error());
+    int rows = 0;
+    std::string application;
+    int64_t found = 0;
+    bool versionIsInteger = false;
+    int rc;
+    while ((rc = sqlite3_step(statement.handle)) == SQLITE_ROW) {
+      ++rows;
+      application = columnText(statement.handle, 0);
+      versionIsInteger = sqlite3_column_type(statement.handle, 1) == SQLITE_INTEGER;
+      found = sqlite3_column_int64(statement.handle, 1);
+    }
+    if (rc != SQLITE_DONE) return failure("cannot read the schema version");
+    if (rows != 1 || application != kApplicationName || !versionIsInteger)
+      return makeError("cost database '" + path +
+                       "': schema_version does not hold one spaceevo-cost version row; "
+                       "not a spaceevo cost database, or a damaged one");
+    return found;
   }
 
   Status checkSchema(const std::vector<std::string> &tables) {
@@ -176,27 +256,9 @@ struct CostDatabase::Impl {
                        "': an SQLite database but not a spaceevo cost database (it has tables " +
                        joined(tables) +
                        " and no schema_version table); refusing to use or change it");
-    Statement statement;
-    if (Status prepared = prepare("SELECT application, version FROM schema_version", statement,
-                                  "cannot read the schema version");
-        !prepared)
-      return prepared;
-    int rows = 0;
-    std::string application;
-    int64_t version = 0;
-    bool versionIsInteger = false;
-    int rc;
-    while ((rc = sqlite3_step(statement.handle)) == SQLITE_ROW) {
-      ++rows;
-      application = columnText(statement.handle, 0);
-      versionIsInteger = sqlite3_column_type(statement.handle, 1) == SQLITE_INTEGER;
-      version = sqlite3_column_int64(statement.handle, 1);
-    }
-    if (rc != SQLITE_DONE) return failure("cannot read the schema version");
-    if (rows != 1 || application != kApplicationName || !versionIsInteger)
-      return makeError("cost database '" + path +
-                       "': schema_version does not hold one spaceevo-cost version row; "
-                       "not a spaceevo cost database, or a damaged one");
+    Expected<int64_t> read = readVersion();
+    if (!read) return makeError(read.error());
+    const int64_t version = *read;
     if (version > kSchemaVersion)
       return makeError("cost database '" + path + "': written with schema version " +
                        std::to_string(version) + ", newer than the version this build reads (" +
@@ -209,6 +271,7 @@ struct CostDatabase::Impl {
       if (!has(required))
         return makeError("cost database '" + path + "': schema version " + std::to_string(version) +
                          " but table '" + required + "' is missing (damaged database)");
+    this->version = static_cast<int>(version);
     return Status::success();
   }
 
@@ -246,6 +309,8 @@ CostDatabase::~CostDatabase() = default;
 
 const std::string &CostDatabase::path() const { return impl->path; }
 
+int CostDatabase::schemaVersion() const { return impl->version; }
+
 Expected<CostDatabase> CostDatabase::open(const std::string &path, const OpenOptions &options) {
   if (path.empty()) return makeError("cost database: empty path");
   auto impl = std::make_unique<Impl>();
@@ -271,6 +336,8 @@ Expected<CostDatabase> CostDatabase::open(const std::string &path, const OpenOpt
   }
   // Checked before configure(): an unrelated or newer file is left as it was.
   if (Status schema = impl->checkSchema(*tables); !schema) return makeError(schema.error());
+  if (impl->version < kSchemaVersion && !options.readOnly)
+    if (Status upgraded = impl->upgrade(); !upgraded) return makeError(upgraded.error());
   if (Status configured = impl->configure(options); !configured)
     return makeError(configured.error());
   return CostDatabase(std::move(impl));
@@ -318,7 +385,7 @@ Status CostDatabase::upsert(const KernelCost &cost) {
   if (cost.signature.empty()) return invalid("empty signature");
   if (cost.backend.empty()) return invalid("empty backend");
   if (cost.deviceHash.empty()) return invalid("empty device hash");
-  for (double time : {cost.medianUs, cost.p10Us, cost.p90Us})
+  for (double time : {cost.medianUs, cost.p10Us, cost.p90Us, cost.meanUs.value_or(0)})
     if (!std::isfinite(time) || time < 0) return invalid("times must be finite and >= 0");
   if (!(cost.p10Us <= cost.medianUs && cost.medianUs <= cost.p90Us))
     return invalid("expected p10 <= median <= p90");
@@ -331,11 +398,11 @@ Status CostDatabase::upsert(const KernelCost &cost) {
   Statement upsert;
   const std::string sql =
       std::string("INSERT INTO costs(") + kCostColumns +
-      ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+      ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
       "ON CONFLICT(signature, backend, device_hash) DO UPDATE SET "
       "median_us = excluded.median_us, p10_us = excluded.p10_us, p90_us = excluded.p90_us, "
       "runs = excluded.runs, warmup_runs = excluded.warmup_runs, "
-      "measured_at = excluded.measured_at";
+      "measured_at = excluded.measured_at, mean_us = excluded.mean_us";
   if (Status prepared =
           impl->prepare(sql, upsert, "cannot record the cost of '" + cost.signature + "'");
       !prepared)
@@ -349,6 +416,10 @@ Status CostDatabase::upsert(const KernelCost &cost) {
   sqlite3_bind_int64(upsert.handle, 7, cost.runs);
   sqlite3_bind_int64(upsert.handle, 8, cost.warmupRuns);
   sqlite3_bind_int64(upsert.handle, 9, cost.measuredAtUnixSeconds);
+  if (cost.meanUs)
+    sqlite3_bind_double(upsert.handle, 10, *cost.meanUs);
+  else
+    sqlite3_bind_null(upsert.handle, 10);
   // Outside an explicit transaction the statement is its own transaction:
   // when step returns DONE the cost is committed (and, with FULL, synced).
   const int rc = sqlite3_step(upsert.handle);
@@ -364,7 +435,7 @@ Expected<std::optional<KernelCost>> CostDatabase::lookup(const std::string &sign
                                                          const std::string &deviceHash) {
   std::lock_guard<std::mutex> lock(impl->mutex);
   Statement select;
-  const std::string sql = std::string("SELECT ") + kCostColumns +
+  const std::string sql = std::string("SELECT ") + impl->costColumns() +
                           " FROM costs WHERE signature = ?1 AND backend = ?2 AND device_hash = ?3";
   if (Status prepared = impl->prepare(sql, select, "cannot look up '" + signature + "'"); !prepared)
     return makeError(prepared.error());
@@ -380,7 +451,7 @@ Expected<std::optional<KernelCost>> CostDatabase::lookup(const std::string &sign
 Expected<std::vector<KernelCost>> CostDatabase::costsForDevice(const std::string &deviceHash) {
   std::lock_guard<std::mutex> lock(impl->mutex);
   Statement select;
-  const std::string sql = std::string("SELECT ") + kCostColumns +
+  const std::string sql = std::string("SELECT ") + impl->costColumns() +
                           " FROM costs WHERE device_hash = ?1 ORDER BY signature, backend";
   if (Status prepared = impl->prepare(sql, select, "cannot list the costs of device " + deviceHash);
       !prepared)
@@ -453,12 +524,13 @@ Status CostDatabase::checkIntegrity() {
 }
 
 KernelCost makeKernelCost(std::string signature, std::string backend,
-                          const DeviceFingerprint &device, double medianUs, double p10Us,
-                          double p90Us, int64_t runs, int64_t warmupRuns) {
+                          const DeviceFingerprint &device, double meanUs, double medianUs,
+                          double p10Us, double p90Us, int64_t runs, int64_t warmupRuns) {
   KernelCost cost;
   cost.signature = std::move(signature);
   cost.backend = std::move(backend);
   cost.deviceHash = device.hash();
+  cost.meanUs = meanUs;
   cost.medianUs = medianUs;
   cost.p10Us = p10Us;
   cost.p90Us = p90Us;

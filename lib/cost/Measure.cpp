@@ -150,6 +150,9 @@ Expected<Measurement> measureWithStatus(const std::function<Status()> &run,
   std::vector<double> sorted = samples;
   std::sort(sorted.begin(), sorted.end());
   result.runs = static_cast<int>(samples.size());
+  double total = 0;
+  for (double sample : samples) total += sample;
+  result.meanUs = total / static_cast<double>(samples.size());
   result.medianUs = percentileOfSorted(sorted, 0.5);
   result.p10Us = percentileOfSorted(sorted, 0.1);
   result.p90Us = percentileOfSorted(sorted, 0.9);

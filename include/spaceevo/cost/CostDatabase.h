@@ -43,6 +43,9 @@ struct KernelCost {
   std::string signature;
   std::string backend;    ///< e.g. "onednn", "halide", "reference"
   std::string deviceHash; ///< DeviceFingerprint::hash() of the measuring machine
+  /// Mean of the timed runs: what --spaceevo-predict-latency sums. Absent
+  /// for costs recorded with schema version 1, which kept only percentiles.
+  std::optional<double> meanUs;
   double medianUs = 0;
   double p10Us = 0;
   double p90Us = 0;
@@ -82,10 +85,13 @@ struct OpenOptions {
 class CostDatabase {
 public:
   /// The schema this build writes. Files with a higher version are refused
-  /// (a newer spaceevo wrote them); there is no lower version yet.
-  static constexpr int kSchemaVersion = 1;
+  /// (a newer spaceevo wrote them). Version 2 added each cost's mean.
+  static constexpr int kSchemaVersion = 2;
 
   /// Opens (creating if missing, unless readOnly) the database at path.
+  /// A file of an older schema version is upgraded in place in one
+  /// transaction (its costs keep their values; version-1 costs have no
+  /// mean); opened read-only it is read as it is.
   /// Errors, never crashes, for: a file that is not SQLite or is corrupt, an
   /// SQLite file with another application's schema (left untouched), a schema
   /// from a future version, an unwritable location.
@@ -99,6 +105,10 @@ public:
 
   const std::string &path() const;
 
+  /// The schema version of the file as opened (kSchemaVersion unless an
+  /// older file was opened read-only).
+  int schemaVersion() const;
+
   /// Records a device (idempotent). Error if a different fingerprint already
   /// has the same hash, which would otherwise mix two devices' costs.
   Status addDevice(const DeviceFingerprint &device);
@@ -106,7 +116,8 @@ public:
   /// Inserts the cost or replaces the one with the same (signature, backend,
   /// deviceHash). Committed before returning. Errors for invalid values
   /// (empty keys, negative or non-finite times, p10 > median > p90, runs < 1)
-  /// and for a device not added with addDevice first.
+  /// for a device not added with addDevice first, and for a database opened
+  /// read-only.
   Status upsert(const KernelCost &cost);
 
   /// The cost measured on this device, or nullopt. Never another device's.
@@ -134,8 +145,8 @@ private:
 
 /// A cost from a measurement's numbers, stamped with the current time.
 KernelCost makeKernelCost(std::string signature, std::string backend,
-                          const DeviceFingerprint &device, double medianUs, double p10Us,
-                          double p90Us, int64_t runs, int64_t warmupRuns);
+                          const DeviceFingerprint &device, double meanUs, double medianUs,
+                          double p10Us, double p90Us, int64_t runs, int64_t warmupRuns);
 
 /// One sentence on which devices a database has costs for, relative to the
 /// device asking, for diagnostics: e.g. "the cost database has no costs for

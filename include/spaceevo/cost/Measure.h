@@ -1,7 +1,7 @@
 //===- Measure.h - Timing a kernel until its median is stable ---*- C++ -*-===//
 //
 // measure() runs a function repeatedly on one pinned CPU and summarizes the
-// per-run times as median, p10 and p90 (microseconds). It does `warmup`
+// per-run times as mean, median, p10 and p90 (microseconds). It does `warmup`
 // untimed runs, then timed runs until the median is stable, the repeat cap
 // or the time cap is reached.
 //
@@ -48,6 +48,11 @@ enum class StopReason { Stable, RepeatCap, TimeCap };
 const char *stopReasonName(StopReason reason); ///< "stable", "repeat-cap", "time-cap"
 
 struct Measurement {
+  /// The mean is what a sum of kernels predicts: a network's time is the sum
+  /// of its kernels' times, and the median of a sum is close to the sum of
+  /// the means, not of the medians, when the times are skewed (they are: a
+  /// slow tail of interrupted runs).
+  double meanUs = 0;
   double medianUs = 0;
   double p10Us = 0;
   double p90Us = 0;

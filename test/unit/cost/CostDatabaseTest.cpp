@@ -36,6 +36,7 @@ KernelCost makeCost(const std::string &signature, const DeviceFingerprint &devic
   cost.signature = signature;
   cost.backend = backend;
   cost.deviceHash = device.hash();
+  cost.meanUs = median * 1.05;
   cost.medianUs = median;
   cost.p10Us = median * 0.9;
   cost.p90Us = median * 1.2;
@@ -227,7 +228,7 @@ TEST_F(CostDatabaseTest, CostsNeedARegisteredDevice) {
 TEST_F(CostDatabaseTest, InvalidCostsAreRejected) {
   CostDatabase db = openOrFail(scratch.file("costs.db"));
   ASSERT_TRUE(db.addDevice(deviceA).ok());
-  std::vector<KernelCost> invalid(7, makeCost("conv", deviceA, 50));
+  std::vector<KernelCost> invalid(9, makeCost("conv", deviceA, 50));
   invalid[0].signature.clear();
   invalid[1].backend.clear();
   invalid[2].p10Us = invalid[2].medianUs + 1;
@@ -235,6 +236,8 @@ TEST_F(CostDatabaseTest, InvalidCostsAreRejected) {
   invalid[4].medianUs = std::numeric_limits<double>::quiet_NaN();
   invalid[5].runs = 0;
   invalid[6].deviceHash.clear();
+  invalid[7].meanUs = -1;
+  invalid[8].meanUs = std::numeric_limits<double>::infinity();
   for (const KernelCost &cost : invalid) {
     Status inserted = db.upsert(cost);
     EXPECT_FALSE(inserted.ok());
@@ -318,6 +321,62 @@ TEST_F(CostDatabaseTest, AFutureSchemaVersionIsRefused) {
   ASSERT_FALSE(db.ok());
   EXPECT_NE(db.error().find("schema version 7"), std::string::npos) << db.error();
   EXPECT_NE(db.error().find("newer"), std::string::npos) << db.error();
+}
+
+/// Turns a file written by this build back into the version-1 layout that
+/// sessions before the mean column wrote (same tables, no mean_us).
+bool downgradeToVersion1(const std::string &path) {
+  return execRaw(path, "ALTER TABLE costs DROP COLUMN mean_us;"
+                       "UPDATE schema_version SET version = 1");
+}
+
+TEST_F(CostDatabaseTest, AVersion1FileIsUpgradedKeepingItsCosts) {
+  const std::string path = scratch.file("v1.db");
+  {
+    CostDatabase db = openOrFail(path);
+    ASSERT_TRUE(db.addDevice(deviceA).ok());
+    ASSERT_TRUE(db.upsert(makeCost("conv", deviceA, 50)).ok());
+  }
+  ASSERT_TRUE(downgradeToVersion1(path));
+  ASSERT_EQ(querySingleText(path, "SELECT version FROM schema_version"), "1");
+  {
+    CostDatabase db = openOrFail(path);
+    EXPECT_EQ(db.schemaVersion(), CostDatabase::kSchemaVersion);
+    Expected<std::optional<KernelCost>> old = db.lookup("conv", "onednn", deviceA.hash());
+    ASSERT_TRUE(old.ok() && old->has_value()) << old.error();
+    EXPECT_EQ((*old)->medianUs, 50);
+    EXPECT_EQ((*old)->runs, 25);
+    EXPECT_FALSE((*old)->meanUs.has_value()); // version 1 never measured it
+    KernelCost remeasured = makeCost("conv", deviceA, 48);
+    ASSERT_TRUE(db.upsert(remeasured).ok());
+    EXPECT_EQ(**db.lookup("conv", "onednn", deviceA.hash()), remeasured);
+    EXPECT_TRUE(db.checkIntegrity().ok());
+  }
+  EXPECT_EQ(querySingleText(path, "SELECT version FROM schema_version"),
+            std::to_string(CostDatabase::kSchemaVersion));
+  // Upgraded once: opening again changes nothing.
+  CostDatabase again = openOrFail(path);
+  EXPECT_EQ(*again.count(), 1);
+}
+
+TEST_F(CostDatabaseTest, AVersion1FileOpenedReadOnlyIsReadAsItIs) {
+  const std::string path = scratch.file("v1.db");
+  {
+    CostDatabase db = openOrFail(path);
+    ASSERT_TRUE(db.addDevice(deviceA).ok());
+    ASSERT_TRUE(db.upsert(makeCost("conv", deviceA, 50)).ok());
+  }
+  ASSERT_TRUE(downgradeToVersion1(path));
+  OpenOptions readOnly;
+  readOnly.readOnly = true;
+  CostDatabase db = openOrFail(path, readOnly);
+  EXPECT_EQ(db.schemaVersion(), 1);
+  Expected<std::vector<KernelCost>> costs = db.costsForDevice(deviceA.hash());
+  ASSERT_TRUE(costs.ok()) << costs.error();
+  ASSERT_EQ(costs->size(), 1u);
+  EXPECT_EQ((*costs)[0].medianUs, 50);
+  EXPECT_FALSE((*costs)[0].meanUs.has_value());
+  EXPECT_EQ(querySingleText(path, "SELECT version FROM schema_version"), "1");
 }
 
 TEST_F(CostDatabaseTest, AMissingTableIsReportedAsDamage) {
@@ -436,8 +495,10 @@ TEST_F(CostDatabaseTest, ACommittedCostIsVisibleToAnotherConnectionAtOnce) {
 }
 
 TEST_F(CostDatabaseTest, MakeKernelCostStampsDeviceAndTime) {
-  const KernelCost cost = makeKernelCost("conv", "onednn", deviceA, 10, 9, 12, 20, 3);
+  const KernelCost cost = makeKernelCost("conv", "onednn", deviceA, 10.5, 10, 9, 12, 20, 3);
   EXPECT_EQ(cost.deviceHash, deviceA.hash());
+  EXPECT_EQ(cost.meanUs, 10.5);
+  EXPECT_EQ(cost.medianUs, 10);
   EXPECT_GT(cost.measuredAtUnixSeconds, 1600000000);
   EXPECT_EQ(cost.runs, 20);
   EXPECT_EQ(cost.warmupRuns, 3);

@@ -48,6 +48,7 @@ TEST(Measure, ConstantKernelIsStableAfterMinRepeats) {
   EXPECT_EQ(result->runs, 10);
   EXPECT_EQ(kernel.calls, 13);
   EXPECT_DOUBLE_EQ(result->medianUs, 100);
+  EXPECT_DOUBLE_EQ(result->meanUs, 100);
   EXPECT_DOUBLE_EQ(result->p10Us, 100);
   EXPECT_DOUBLE_EQ(result->p90Us, 100);
   EXPECT_EQ(result->samplesUs.size(), 10u);
@@ -72,6 +73,8 @@ TEST(Measure, AnOutlierDelaysStabilityButNotTheMedian) {
   EXPECT_LE(result->runs, 20);
   EXPECT_DOUBLE_EQ(result->medianUs, 100);
   EXPECT_DOUBLE_EQ(result->samplesUs[2], 1000);
+  // The mean keeps the outlier: a network pays for it when it happens.
+  EXPECT_DOUBLE_EQ(result->meanUs, 100 + 900.0 / result->runs);
 }
 
 TEST(Measure, BimodalKernelRunsToTheRepeatCap) {
@@ -83,6 +86,7 @@ TEST(Measure, BimodalKernelRunsToTheRepeatCap) {
   EXPECT_EQ(result->stopReason, StopReason::RepeatCap);
   EXPECT_EQ(result->runs, 60);
   EXPECT_DOUBLE_EQ(result->medianUs, 150);
+  EXPECT_DOUBLE_EQ(result->meanUs, 150);
   EXPECT_DOUBLE_EQ(result->p10Us, 100);
   EXPECT_DOUBLE_EQ(result->p90Us, 200);
 }
