@@ -4,6 +4,7 @@
 #include "spaceevo/cost/DeviceFingerprint.h"
 #include "spaceevo/cost/Measure.h"
 #include "spaceevo/passes/Passes.h"
+#include "spaceevo/runtime/Sustain.h"
 
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
@@ -126,20 +127,32 @@ struct MeasurePass : public mlir::spaceevo::impl::MeasureBase<MeasurePass> {
       if (evictionBuffer.size() != evictionBytes)
         evictionBuffer.assign(evictionBytes, 1);
     }
+    if (sustainUs < 0) {
+      emitError(loc) << "--spaceevo-measure: sustain-us must be >= 0, not "
+                     << static_cast<int64_t>(sustainUs);
+      return signalPassFailure();
+    }
     // The buffers a kernel reads as input; set per kernel below.
     std::vector<std::vector<uint8_t> *> hotInputs;
-    if (coldCache)
-      options.beforeEachRun = [&evictionBuffer, &hotInputs] {
-        for (size_t i = 0; i < evictionBuffer.size(); i += 64)
-          evictionBuffer[i] += 1;
+    const bool evict = coldCache, rewriteInputs = coldCache && hotInput;
+    const int64_t sustainNs = sustainUs * 1000;
+    if (evict || sustainNs > 0)
+      options.beforeEachRun = [&evictionBuffer, &hotInputs, evict,
+                               rewriteInputs, sustainNs] {
+        if (evict)
+          for (size_t i = 0; i < evictionBuffer.size(); i += 64)
+            evictionBuffer[i] += 1;
         // Inside a network the producer has just written this kernel's
         // input: rewrite it (same bytes) so it sits in the near caches
         // while weights and output stay evicted.
-        for (std::vector<uint8_t> *input : hotInputs) {
-          volatile uint8_t *bytes = input->data();
-          for (size_t i = 0; i < input->size(); i += 64)
-            bytes[i] = bytes[i];
-        }
+        if (rewriteInputs)
+          for (std::vector<uint8_t> *input : hotInputs) {
+            volatile uint8_t *bytes = input->data();
+            for (size_t i = 0; i < input->size(); i += 64)
+              bytes[i] = bytes[i];
+          }
+        // Last, so the kernel starts the moment the spin ends.
+        ::spaceevo::runtime::keepVectorUnitsBusy(sustainNs);
       };
     std::string deviceHash = fingerprint.hash();
     int64_t measured = 0, cached = 0;
@@ -150,7 +163,9 @@ struct MeasurePass : public mlir::spaceevo::impl::MeasureBase<MeasurePass> {
                          : hotInput ? "|cold-hot-input"
                                       : "|cold") +
                         (coldCache ? "@" + std::to_string(evictionMb) + "MB"
-                                   : std::string());
+                                   : std::string()) +
+                        (sustainUs > 0 ? "|sustain=" + std::to_string(sustainUs) + "us"
+                                       : std::string());
       auto known = database.lookup(key, backend, deviceHash);
       if (!known) {
         emitError(kernel.getLoc()) << "--spaceevo-measure: " << known.error();
@@ -193,8 +208,7 @@ struct MeasurePass : public mlir::spaceevo::impl::MeasureBase<MeasurePass> {
       hotInputs.clear();
       for (size_t input = 0; input < program->inputSlots.size(); ++input) {
         prog::fillPseudoRandom(built->inputBuffer(input), state);
-        if (hotInput)
-          hotInputs.push_back(&built->inputBuffer(input));
+        hotInputs.push_back(&built->inputBuffer(input));
       }
       ::spaceevo::runtime::Status runStatus = ::spaceevo::runtime::Status::success();
       auto result = cost::measure(

@@ -297,6 +297,11 @@ def Measure : Pass<"spaceevo-measure", "::mlir::ModuleOp"> {
     Option<"evictMb", "evict-mb", "int64_t", /*default=*/"0",
            "cold-cache: MiB written between timed runs to evict the caches "
            "(0: this CPU's last-level cache size, from sysfs; 32 if unknown)">,
+    Option<"sustainUs", "sustain-us", "int64_t", /*default=*/"1000",
+           "microseconds of multiply-accumulate work right before each timed "
+           "run, as the previous kernel inside a network keeps the vector "
+           "units busy (0: none; without it isolated costs add up a few "
+           "percent below the network here)">,
     Option<"progress", "progress", "bool", /*default=*/"true",
            "print progress to stderr">,
     Option<"device", "device", "std::string", /*default=*/"",

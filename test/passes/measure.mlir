@@ -43,6 +43,14 @@
 // V1-REMEASURED-NOT: warning
 // V1-REMEASURED: spaceevo-measure: 5 kernels measured, 0 read from
 
+// Costs measured after keeping the vector units busy are other costs too.
+// RUN: spaceevo-opt %t/row.mlir --spaceevo-lower-int8 --spaceevo-form-kernels --spaceevo-measure="db=%t/costs.db repeats=3 max-seconds=0.3 sustain-us=20" 2>&1 >/dev/null | FileCheck %s --check-prefix=SUSTAIN
+// SUSTAIN: spaceevo-measure: 5 kernels measured, 0 read from
+// RUN: spaceevo-opt %t/row.mlir --spaceevo-lower-int8 --spaceevo-form-kernels --spaceevo-measure="db=%t/costs.db allow-measure=false sustain-us=20" 2>&1 >/dev/null | FileCheck %s --check-prefix=SUSTAIN-CACHED
+// SUSTAIN-CACHED: spaceevo-measure: 0 kernels measured, 5 read from
+// RUN: not spaceevo-opt %t/row.mlir --spaceevo-lower-int8 --spaceevo-form-kernels --spaceevo-measure="db=%t/costs.db sustain-us=-1" 2>&1 | FileCheck %s --check-prefix=SUSTAIN-NEGATIVE
+// SUSTAIN-NEGATIVE: error: --spaceevo-measure: sustain-us must be >= 0, not -1
+
 // Costs of another device are never used.
 // RUN: spaceevo-opt %t/row.mlir --spaceevo-lower-int8 --spaceevo-form-kernels --spaceevo-measure="db=%t/other.db repeats=3 max-seconds=0.2 progress=false device=v1;vendor=Other;model=OtherCPU;family=6;model_id=1;stepping=1;cores=4;isa=avx2;compiler=gcc" > /dev/null
 // RUN: not spaceevo-opt %t/row.mlir --spaceevo-lower-int8 --spaceevo-form-kernels --spaceevo-measure="db=%t/other.db allow-measure=false" 2>&1 | FileCheck %s --check-prefix=FOREIGN
