@@ -160,29 +160,31 @@ struct CostDatabase::Impl {
     return tables;
   }
 
-  Status createSchemaIfEmpty() {
-    // IMMEDIATE takes the write lock first, so two processes creating the
-    // same new file do not both create the schema.
-    if (Status begun = exec("BEGIN IMMEDIATE", "cannot start creating the schema"); !begun)
-      return begun;
-    Expected<std::vector<std::string>> tables = userTables();
-    Status created;
-    if (!tables) {
-      created = makeError(tables.error());
-    } else if (tables->empty()) {
-      created = exec(kSchemaV1, "cannot create the schema");
-      if (created) {
-        const std::string version = "INSERT INTO schema_version(application, version) VALUES('" +
-                                    std::string(kApplicationName) + "', 1)";
-        created = exec(version.c_str(), "cannot record the schema version");
-      }
-      if (created) created = applyMigrations(1);
-    }
-    if (!created) {
+  /// Runs `work` in one IMMEDIATE transaction: the write lock is taken
+  /// first, so two processes doing the same schema change at once do it
+  /// once (the second sees the first's result under the lock). Rolled back
+  /// whole when `work` fails or the process dies.
+  template <typename Work> Status inImmediateTransaction(const std::string &what, Work work) {
+    if (Status begun = exec("BEGIN IMMEDIATE", "cannot start a transaction for " + what); !begun) return begun;
+    if (Status done = work(); !done) {
       sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-      return created;
+      return done;
     }
-    return exec("COMMIT", "cannot commit the new schema");
+    return exec("COMMIT", "cannot commit " + what);
+  }
+
+  Status createSchemaIfEmpty() {
+    return inImmediateTransaction("the new schema", [&]() -> Status {
+      Expected<std::vector<std::string>> tables = userTables();
+      if (!tables) return makeError(tables.error());
+      if (!tables->empty()) return Status::success();
+      if (Status created = exec(kSchemaV1, "cannot create the schema"); !created) return created;
+      const std::string version = "INSERT INTO schema_version(application, version) VALUES('" +
+                                  std::string(kApplicationName) + "', 1)";
+      if (Status recorded = exec(version.c_str(), "cannot record the schema version"); !recorded)
+        return recorded;
+      return applyMigrations(1);
+    });
   }
 
   /// Upgrades the schema from `from` to kSchemaVersion inside the caller's
@@ -204,19 +206,13 @@ struct CostDatabase::Impl {
   /// second re-reads the version under the lock). A killed upgrade rolls
   /// back whole.
   Status upgrade() {
-    if (Status begun = exec("BEGIN IMMEDIATE", "cannot start upgrading the schema"); !begun)
-      return begun;
-    Expected<int64_t> current = readVersion();
-    Status upgraded = current ? applyMigrations(static_cast<int>(*current))
-                              : Status(makeError(current.error()));
-    if (!upgraded) {
-      sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-      return upgraded;
-    }
-    if (Status committed = exec("COMMIT", "cannot commit the schema upgrade"); !committed)
-      return committed;
-    version = CostDatabase::kSchemaVersion;
-    return Status::success();
+    Status upgraded = inImmediateTransaction("the schema upgrade", [&]() -> Status {
+      Expected<int64_t> current = readVersion();
+      if (!current) return makeError(current.error());
+      return applyMigrations(static_cast<int>(*current));
+    });
+    if (upgraded) version = CostDatabase::kSchemaVersion;
+    return upgraded;
   }
 
   /// The version row of schema_version, checked to be spaceevo's.

@@ -101,6 +101,19 @@ protected:
     return std::move(db).value();
   }
 
+  /// A file with one cost of deviceA ("conv", median 50) in the version-1
+  /// layout that builds before the mean column wrote: written by this
+  /// build, then the mean column dropped and the version set back.
+  void writeVersion1File(const std::string &path) {
+    {
+      CostDatabase db = openOrFail(path);
+      ASSERT_TRUE(db.addDevice(deviceA).ok());
+      ASSERT_TRUE(db.upsert(makeCost("conv", deviceA, 50)).ok());
+    }
+    ASSERT_TRUE(execRaw(path, "ALTER TABLE costs DROP COLUMN mean_us;"
+                              "UPDATE schema_version SET version = 1"));
+  }
+
   TempDirectory scratch;
   DeviceFingerprint deviceA = makeDevice("Test CPU A", 2);
   DeviceFingerprint deviceB = makeDevice("Test CPU B", 8);
@@ -323,21 +336,10 @@ TEST_F(CostDatabaseTest, AFutureSchemaVersionIsRefused) {
   EXPECT_NE(db.error().find("newer"), std::string::npos) << db.error();
 }
 
-/// Turns a file written by this build back into the version-1 layout that
-/// sessions before the mean column wrote (same tables, no mean_us).
-bool downgradeToVersion1(const std::string &path) {
-  return execRaw(path, "ALTER TABLE costs DROP COLUMN mean_us;"
-                       "UPDATE schema_version SET version = 1");
-}
 
 TEST_F(CostDatabaseTest, AVersion1FileIsUpgradedKeepingItsCosts) {
   const std::string path = scratch.file("v1.db");
-  {
-    CostDatabase db = openOrFail(path);
-    ASSERT_TRUE(db.addDevice(deviceA).ok());
-    ASSERT_TRUE(db.upsert(makeCost("conv", deviceA, 50)).ok());
-  }
-  ASSERT_TRUE(downgradeToVersion1(path));
+  writeVersion1File(path);
   ASSERT_EQ(querySingleText(path, "SELECT version FROM schema_version"), "1");
   {
     CostDatabase db = openOrFail(path);
@@ -361,12 +363,7 @@ TEST_F(CostDatabaseTest, AVersion1FileIsUpgradedKeepingItsCosts) {
 
 TEST_F(CostDatabaseTest, AVersion1FileOpenedReadOnlyIsReadAsItIs) {
   const std::string path = scratch.file("v1.db");
-  {
-    CostDatabase db = openOrFail(path);
-    ASSERT_TRUE(db.addDevice(deviceA).ok());
-    ASSERT_TRUE(db.upsert(makeCost("conv", deviceA, 50)).ok());
-  }
-  ASSERT_TRUE(downgradeToVersion1(path));
+  writeVersion1File(path);
   OpenOptions readOnly;
   readOnly.readOnly = true;
   CostDatabase db = openOrFail(path, readOnly);
