@@ -10,8 +10,11 @@
 #   right before its end-to-end runs (DB is not used), so both sides see the
 #   same state of this shared machine; the gap between the two figures is
 #   the machine's drift over the run, not the model.
-# env RUNS (default 5): separate end-to-end runs of 20 per subnet; the
-#   measured figure is their median.
+# env RUNS (default 6): separate end-to-end runs of 20 per subnet; the
+#   measured figure is their median. The first half runs right before the
+#   subnet's kernels are measured, the rest right after, so that both sides
+#   straddle the same minute of this machine (its speed shifts between
+#   phases that last from seconds to minutes).
 # env HYPERSPACES (default "onnxw mobilew"): which hyperspaces to sample.
 # env FIRST (default 0): the first subnet index (subnet i is the same on
 #   every run, so FIRST=30 with COUNT=30 extends a run of 30 to 60).
@@ -22,7 +25,7 @@ OPT="${SPACEEVO_OPT:-$ROOT/build/bin/spaceevo-opt}"
 COUNT="${1:-100}"
 DB="${2:-$ROOT/build/accuracy.db}"
 COSTS="${COSTS:-shared}"
-RUNS="${RUNS:-5}"
+RUNS="${RUNS:-6}"
 case "$COSTS" in
   shared | fresh) ;;
   *) echo "accuracy.sh: COSTS must be shared or fresh, not '$COSTS'" >&2; exit 2 ;;
@@ -51,6 +54,15 @@ print('$hs-' + ''.join(str(r.randrange(blocks)) for _ in range(6)) + '-' + ''.jo
     "$OPT" "$ROOT/spaces/$hs.mlir" --spaceevo-materialize-space="encoding=$enc" \
       --spaceevo-enumerate="count=1 seed=$i" --spaceevo-lower-int8=weights=splat \
       --spaceevo-form-kernels -o "$kernels"
+    # RUNS separate end-to-end runs of 20, half before and half after the
+    # kernels are measured; prints one latency (ms) per line.
+    endToEnd() {
+      for ((run = 0; run < $1; run++)); do
+        "$OPT" "$kernels" --spaceevo-execute="repeats=20" |
+          grep -o 'spaceevo.measured_latency_ms = [0-9.e+-]*' | awk '{print $3}'
+      done
+    }
+    before=$(endToEnd $((RUNS / 2)))
     costs="$DB"
     if [ "$COSTS" = fresh ]; then
       costs="$WORK/fresh.db"
@@ -59,14 +71,12 @@ print('$hs-' + ''.join(str(r.randrange(blocks)) for _ in range(6)) + '-' + ''.jo
     predicted=$("$OPT" "$kernels" \
       --spaceevo-measure="db=$costs progress=false ${MEASURE_OPTIONS:-}" \
       --spaceevo-predict-latency | grep -o 'spaceevo.predicted_latency_ms = [0-9.e+-]*' | awk '{print $3}')
-    # End to end: the median of RUNS separate runs of 20 (this shared
-    # machine's speed drifts over seconds).
-    measured=$(for ((run = 0; run < RUNS; run++)); do
-        "$OPT" "$kernels" --spaceevo-execute="repeats=20" |
-          grep -o 'spaceevo.measured_latency_ms = [0-9.e+-]*' | awk '{print $3}'
-      done | sort -g | sed -n "$(((RUNS + 1) / 2))p")
-    line="$measured $predicted"
-    echo "$hs $i $enc $line" | tee -a "$OUT" >&2
+    after=$(endToEnd $((RUNS - RUNS / 2)))
+    measured=$(printf '%s\n' $before $after | /usr/bin/python3 -c "
+import statistics, sys
+print(statistics.median(float(v) for v in sys.stdin.read().split()))")
+    # The individual runs (before | after) follow, for a look at the drift.
+    echo "$hs $i $enc $measured $predicted" $before "|" $after | tee -a "$OUT" >&2
   done
 done
 /usr/bin/python3 - "$OUT" <<'PY'
@@ -77,8 +87,8 @@ for line in open(sys.argv[1]):
     if len(parts) < 5: continue
     hs, measured, predicted = parts[0], float(parts[3]), float(parts[4])
     rows.setdefault(hs, []).append((predicted, measured))
-print("| hyperspace | subnets | within +-5 % | within +-10 % | RMSPE | median error | measured median (ms) |")
-print("|---|---|---|---|---|---|---|")
+print("| hyperspace | subnets | within +-5 % | within +-10 % | RMSPE | median error | worst | measured median (ms) |")
+print("|---|---|---|---|---|---|---|---|")
 for hs, pairs in rows.items():
     errors = [(p - m) / m for p, m in pairs]
     w5 = sum(abs(e) <= 0.05 for e in errors) / len(errors)
@@ -86,6 +96,7 @@ for hs, pairs in rows.items():
     rmspe = math.sqrt(sum(e * e for e in errors) / len(errors))
     med = sorted(m for _, m in pairs)[len(pairs) // 2]
     medErr = sorted(errors)[len(errors) // 2]
-    print(f"| {hs} | {len(pairs)} | {w5:.0%} | {w10:.0%} | {rmspe:.1%} | {medErr:+.1%} | {med:.2f} |")
+    worst = f"{min(errors):+.1%} / {max(errors):+.1%}"
+    print(f"| {hs} | {len(pairs)} | {w5:.0%} | {w10:.0%} | {rmspe:.1%} | {medErr:+.1%} | {worst} | {med:.2f} |")
 PY
 rm -rf "$OUT" "$WORK"
