@@ -526,7 +526,7 @@ SE_AVX512 void vnniTableInPlace(const LookupTable &table, uint8_t *data,
 /// every kernel with and without a fused table doubled the build time).
 template <typename K>
 void dispatchStage(const VnniRequant &q, K &k, const uint8_t *in, void *out,
-                   int64_t outputElements) {
+                   int64_t outputElements, bool applyTable = true) {
   if (q.int32Output)
     return k.template runStage<false, kPlain, false, true>(in, out);
   const int mode = q.fast ? kFast : q.preClamp ? kPreClamp : kPlain;
@@ -539,7 +539,7 @@ void dispatchStage(const VnniRequant &q, K &k, const uint8_t *in, void *out,
   else
     SE_MODES(false);
 #undef SE_MODES
-  if (q.table)
+  if (q.table && applyTable)
     vnniTableInPlace(*q.table, static_cast<uint8_t *>(out), outputElements);
 }
 
@@ -551,6 +551,21 @@ template <class Derived> class VnniStagedKernel : public KernelBase {
 protected:
   VnniStagedKernel(const KernelDesc &desc, Shape4 outputShape)
       : KernelBase(desc, Backend::Vnni, outputShape) {}
+public:
+  /// execute without the table pass, for a kernel that runs this one on
+  /// part of its channels and then applies the table once (tablePass).
+  void executeSlice(const void *input, void *output) {
+    dispatchStage(rq_, static_cast<Derived &>(*this),
+                  static_cast<const uint8_t *>(input), output,
+                  outputShape().elements(), /*applyTable=*/false);
+  }
+  void tablePass(void *output) {
+    if (rq_.table && !rq_.int32Output)
+      vnniTableInPlace(*rq_.table, static_cast<uint8_t *>(output),
+                       outputShape().elements());
+  }
+
+protected:
   Status execute(const void *input, const void *, void *output) override {
     dispatchStage(rq_, static_cast<Derived &>(*this),
                   static_cast<const uint8_t *>(input), output,
@@ -602,11 +617,15 @@ class VnniDepthwiseX4Kernel final : public VnniStagedKernel<VnniDepthwiseX4Kerne
   int64_t block_ = 1;
 
 public:
-  VnniDepthwiseX4Kernel(const KernelDesc &desc, Shape4 outputShape)
+  /// Computes channel groups firstGroup .. G - 1 (16 channels each); the
+  /// split kernel leaves the groups before to rows4.
+  VnniDepthwiseX4Kernel(const KernelDesc &desc, Shape4 outputShape,
+                        int64_t firstGroup = 0)
       : VnniStagedKernel(desc, outputShape) {
     const KernelDesc &d = this->desc();
     C_ = d.input.c;
     G_ = (C_ + 15) / 16;
+    firstGroup_ = firstGroup;
     k_ = d.kernel;
     J_ = (k_ + 3) / 4;
     outW_ = outputShape.w;
@@ -727,7 +746,7 @@ private:
     uint8_t *const ring = ring_.data;
     const uint8_t *const zpRow = zpRow_.data;
     const uint8_t *const weights = weights_.data;
-    for (int64_t g0 = 0; g0 < G; g0 += block) {
+    for (int64_t g0 = firstGroup_; g0 < G; g0 += block) {
       const int64_t nb = std::min<int64_t>(block, G - g0);
       for (int64_t n = 0; n < N; ++n) {
         int64_t slotRow[K];
@@ -801,7 +820,7 @@ private:
     }
   }
 
-  int64_t C_ = 0, G_ = 0, k_ = 0, J_ = 0, outW_ = 0, Wt_ = 0;
+  int64_t C_ = 0, G_ = 0, k_ = 0, J_ = 0, outW_ = 0, Wt_ = 0, firstGroup_ = 0;
   AlignedBytes weights_, zpRow_, ring_, staging_;
   alignas(64) uint8_t permute_[64];
 };
@@ -828,11 +847,15 @@ public:
     return d.kernel == 3 && 64 * blocks - d.input.c <= 8 * blocks;
   }
 
-  VnniDepthwiseRowsKernel(const KernelDesc &desc, Shape4 outputShape)
+  /// Computes channels 0 .. channels - 1 (default: all) of a layer with C
+  /// channels per pixel; the split kernel gives it the full 64-channel blocks.
+  VnniDepthwiseRowsKernel(const KernelDesc &desc, Shape4 outputShape,
+                          int64_t channels = -1)
       : VnniStagedKernel(desc, outputShape) {
     const KernelDesc &d = this->desc();
     C_ = d.input.c;
-    blocks_ = (C_ + 63) / 64;
+    channels_ = channels < 0 ? C_ : std::min(channels, C_);
+    blocks_ = (channels_ + 63) / 64;
     k_ = d.kernel;
     J_ = (k_ + 3) / 4;
     outW_ = outputShape.w;
@@ -853,7 +876,7 @@ public:
     }
     for (int64_t q = 0; q < lanes; ++q) {
       int64_t c = channelOf(q);
-      size_t source = size_t(c < C_ ? c : 0);
+      size_t source = size_t(c < channels_ ? c : 0);
       permutedBias[size_t(q)] = bias[source];
       if (d.output.multiplier.size() > 1) {
         stage.multiplier[size_t(q)] = d.output.multiplier[source];
@@ -866,7 +889,7 @@ public:
     weights_.assign(size_t(blocks_ * k_ * J_ * 256), 0);
     for (int64_t q = 0; q < lanes; ++q) {
       int64_t c = channelOf(q);
-      if (c >= C_)
+      if (c >= channels_)
         continue;
       int64_t block = q / 64, v = (q % 64) / 16, l = q % 16;
       for (int64_t dy = 0; dy < k_; ++dy)
@@ -942,7 +965,7 @@ private:
                                        : in + (n * H + iy) * W * C;
         }
         for (int64_t block = 0; block < blocks_; ++block) {
-          const int64_t rest = C - block * 64;
+          const int64_t rest = channels_ - block * 64;
           const __mmask64 mask =
               rest >= 64 ? ~__mmask64(0) : (~__mmask64(0)) >> (64 - rest);
           const uint8_t *blockRows[K];
@@ -1009,8 +1032,40 @@ private:
       }
   }
 
-  int64_t C_ = 0, blocks_ = 0, k_ = 0, J_ = 0, outW_ = 0, Wt_ = 0;
+  int64_t C_ = 0, channels_ = 0, blocks_ = 0, k_ = 0, J_ = 0, outW_ = 0, Wt_ = 0;
   AlignedBytes weights_, vRow_, zpRow_;
+};
+
+/// 3x3 depthwise whose C is not close to a multiple of 64 (e.g. 144): rows4
+/// computes the full 64-channel blocks, X4 the 16-channel groups after them,
+/// both on the same input and output. rows4 needs fewer instructions per
+/// output than X4 (one 64-byte store per pixel and block, no per-group
+/// staging), but on a mostly empty last block it wastes most of them.
+class VnniDepthwiseSplitKernel final : public KernelBase {
+public:
+  static bool suits(const KernelDesc &d) {
+    return d.kernel == 3 && d.input.c >= 64 && d.input.c % 64 != 0 &&
+           !VnniDepthwiseRowsKernel::suits(d);
+  }
+  VnniDepthwiseSplitKernel(const KernelDesc &desc, Shape4 outputShape)
+      : KernelBase(desc, Backend::Vnni, outputShape),
+        rows4_(desc, outputShape, desc.input.c / 64 * 64),
+        x4_(desc, outputShape, desc.input.c / 64 * 4) {}
+  std::string implementationName() const override {
+    return "vnni:depthwise_rows4+x4";
+  }
+
+protected:
+  Status execute(const void *input, const void *, void *output) override {
+    rows4_.executeSlice(input, output);
+    x4_.executeSlice(input, output);
+    rows4_.tablePass(output);
+    return Status::success();
+  }
+
+private:
+  VnniDepthwiseRowsKernel rows4_;
+  VnniDepthwiseX4Kernel x4_;
 };
 
 //===----------------------------------------------------------------------===//
@@ -1693,6 +1748,9 @@ Expected<std::unique_ptr<Kernel>> createVnniKernel(const KernelDesc &desc,
     if (VnniDepthwiseRowsKernel::suits(desc))
       return Result(std::unique_ptr<Kernel>(
           new VnniDepthwiseRowsKernel(desc, outputShape)));
+    if (VnniDepthwiseSplitKernel::suits(desc))
+      return Result(std::unique_ptr<Kernel>(
+          new VnniDepthwiseSplitKernel(desc, outputShape)));
     return Result(std::unique_ptr<Kernel>(
         new VnniDepthwiseX4Kernel(desc, outputShape)));
   case OpKind::Conv2D:

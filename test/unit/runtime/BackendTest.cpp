@@ -211,37 +211,64 @@ TEST(BitExactWide, VnniConv1x1TilesAcrossRowsAndStrides) {
 // The vnni 3x3 depthwise on C within 1/8 of a multiple of 64 interleaves
 // four input rows per 64-channel block ("rows4"): full and masked blocks,
 // both strides, random paddings, batches of 2, tiny maps, int32 outputs.
+/// A random 3x3 depthwise layer with C channels (batch 1-2, maps 1-19, both
+/// strides by round, random paddings; round 3 gives int32 outputs).
+KernelDesc randomDepthwise3x3(Rng &rng, int64_t c, int round) {
+  KernelDesc d;
+  d.kind = OpKind::DepthwiseConv2D;
+  d.input = {uniformInt(rng, 1, 2), uniformInt(rng, 1, 19),
+             uniformInt(rng, 1, 19), c};
+  d.kernel = 3;
+  d.stride = 1 + round % 2;
+  d.outChannels = c;
+  d.padding = {uniformInt(rng, 0, 2), uniformInt(rng, 0, 2),
+               uniformInt(rng, 0, 2), uniformInt(rng, 0, 2)};
+  while (d.input.h + d.padding.top + d.padding.bottom < 3)
+    ++d.padding.bottom;
+  while (d.input.w + d.padding.left + d.padding.right < 3)
+    ++d.padding.right;
+  d.weights = randomWeights(rng, size_t(9 * c));
+  d.bias.resize(size_t(c));
+  for (auto &b : d.bias)
+    b = int32_t(uniformInt(rng, -200000, 200000));
+  d.inputZeroPoint = int32_t(uniformInt(rng, 0, 255));
+  if (round == 3)
+    d.output.int32Output = true;
+  else
+    d.output = randomOutputStage(rng, c, 9);
+  return d;
+}
+
 TEST(BitExactWide, VnniDepthwiseRows4) {
   if (!backendSupports(Backend::Vnni, OpKind::DepthwiseConv2D))
     GTEST_SKIP() << "no AVX-512 VNNI";
   Rng rng(0xd3);
   for (int64_t c : {56, 64, 120, 128, 192, 248}) {
     for (int round = 0; round < 4; ++round) {
-      KernelDesc d;
-      d.kind = OpKind::DepthwiseConv2D;
-      d.input = {uniformInt(rng, 1, 2), uniformInt(rng, 1, 19),
-                 uniformInt(rng, 1, 19), c};
-      d.kernel = 3;
-      d.stride = 1 + round % 2;
-      d.outChannels = c;
-      d.padding = {uniformInt(rng, 0, 2), uniformInt(rng, 0, 2),
-                   uniformInt(rng, 0, 2), uniformInt(rng, 0, 2)};
-      while (d.input.h + d.padding.top + d.padding.bottom < 3)
-        ++d.padding.bottom;
-      while (d.input.w + d.padding.left + d.padding.right < 3)
-        ++d.padding.right;
-      d.weights = randomWeights(rng, size_t(9 * c));
-      d.bias.resize(size_t(c));
-      for (auto &b : d.bias)
-        b = int32_t(uniformInt(rng, -200000, 200000));
-      d.inputZeroPoint = int32_t(uniformInt(rng, 0, 255));
-      if (round == 3)
-        d.output.int32Output = true;
-      else
-        d.output = randomOutputStage(rng, c, 9);
+      KernelDesc d = randomDepthwise3x3(rng, c, round);
       auto kernel = createKernel(d, Backend::Vnni);
       ASSERT_TRUE(kernel.ok()) << kernel.error();
       EXPECT_EQ((*kernel)->implementationName(), "vnni:depthwise_rows4")
+          << describe(d);
+      EXPECT_EQ(compareWithReference(d, Backend::Vnni, rng), "") << describe(d);
+    }
+  }
+}
+
+// Other 3x3 depthwise layers with C >= 64 split their channels: rows4 for
+// the full 64-channel blocks, X4 for the 16-channel groups after them (the
+// last one masked when C is not a multiple of 16). Both write the same
+// output rows, so a wrong stride or group offset in either shows here.
+TEST(BitExactWide, VnniDepthwiseSplitRows4AndX4) {
+  if (!backendSupports(Backend::Vnni, OpKind::DepthwiseConv2D))
+    GTEST_SKIP() << "no AVX-512 VNNI";
+  Rng rng(0x5d1);
+  for (int64_t c : {72, 80, 100, 136, 144, 200, 264, 333}) {
+    for (int round = 0; round < 4; ++round) {
+      KernelDesc d = randomDepthwise3x3(rng, c, round);
+      auto kernel = createKernel(d, Backend::Vnni);
+      ASSERT_TRUE(kernel.ok()) << kernel.error();
+      EXPECT_EQ((*kernel)->implementationName(), "vnni:depthwise_rows4+x4")
           << describe(d);
       EXPECT_EQ(compareWithReference(d, Backend::Vnni, rng), "") << describe(d);
     }
