@@ -898,8 +898,6 @@ public:
                                4 * l + dy % 4)] =
               uint8_t(d.weights[size_t((dy * k_ + dx) * C_ + c)]);
     }
-    // V rows: [px][j][v][64]; padding columns stay the zero point.
-    vRow_.assign(size_t(Wt_ * J_ * 256), uint8_t(d.inputZeroPoint));
     zpRow_.assign(size_t(d.input.w * C_ + 64), uint8_t(d.inputZeroPoint));
   }
 
@@ -915,39 +913,6 @@ public:
   }
 
 private:
-  /// The V rows of one output row and channel block: rows[dy] is input
-  /// row (oy * S - top + dy) or the zero-point row, already offset to the
-  /// block; mask selects the block's channels.
-  template <int K>
-  SE_AVX512 void buildRows(const uint8_t *const *rows, __mmask64 mask) {
-    constexpr int J = (K + 3) / 4;
-    const int64_t W = desc().input.w, C = C_, left = desc().padding.left;
-    const __m512i zp = _mm512_set1_epi8(char(desc().inputZeroPoint));
-    const int64_t first = left, last = std::min(Wt_, left + W);
-    const bool full = mask == ~__mmask64(0);
-    uint8_t *const out = vRow_.data;
-    for (int64_t px = first; px < last; ++px) {
-      const int64_t offset = (px - left) * C;
-      for (int j = 0; j < J; ++j) {
-        __m512i r[4];
-        // Masked loads and stores are slow here even with a full mask.
-        for (int t = 0; t < 4; ++t)
-          r[t] = 4 * j + t >= K ? zp
-                 : full ? _mm512_loadu_si512(rows[4 * j + t] + offset)
-                        : _mm512_maskz_loadu_epi8(mask, rows[4 * j + t] + offset);
-        __m512i a0 = _mm512_unpacklo_epi8(r[0], r[1]);
-        __m512i a1 = _mm512_unpackhi_epi8(r[0], r[1]);
-        __m512i b0 = _mm512_unpacklo_epi8(r[2], r[3]);
-        __m512i b1 = _mm512_unpackhi_epi8(r[2], r[3]);
-        uint8_t *v = out + (px * J + j) * 256;
-        _mm512_store_si512(v, _mm512_unpacklo_epi16(a0, b0));
-        _mm512_store_si512(v + 64, _mm512_unpackhi_epi16(a0, b0));
-        _mm512_store_si512(v + 128, _mm512_unpacklo_epi16(a1, b1));
-        _mm512_store_si512(v + 192, _mm512_unpackhi_epi16(a1, b1));
-      }
-    }
-  }
-
   template <int K, int S, bool DR, int PC, bool TB, bool I32>
   SE_AVX512 void run(const uint8_t *in, void *output) {
     constexpr int J = (K + 3) / 4;
@@ -955,7 +920,9 @@ private:
     const int64_t N = d.input.n, H = d.input.h, W = d.input.w, C = C_,
                   top = d.padding.top;
     const int64_t outH = outputShape().h, outW = outW_;
-    const uint8_t *const vRow = vRow_.data;
+    static_assert(K == 3, "rows4 interleaves three kernel rows and the zero point");
+    const int64_t left = d.padding.left;
+    const __m512i zp = _mm512_set1_epi8(char(d.inputZeroPoint));
     for (int64_t n = 0; n < N; ++n)
       for (int64_t oy = 0; oy < outH; ++oy) {
         const uint8_t *rows[K];
@@ -968,10 +935,10 @@ private:
           const int64_t rest = channels_ - block * 64;
           const __mmask64 mask =
               rest >= 64 ? ~__mmask64(0) : (~__mmask64(0)) >> (64 - rest);
+          const bool full = rest >= 64;
           const uint8_t *blockRows[K];
           for (int dy = 0; dy < K; ++dy)
             blockRows[dy] = rows[dy] + block * 64;
-          buildRows<K>(blockRows, mask);
           const uint8_t *const w = weights_.data + block * K * J * 256;
           const RqRegs r0 = loadRq(rq_, block * 4), r1 = loadRq(rq_, block * 4 + 1),
                        r2 = loadRq(rq_, block * 4 + 2), r3 = loadRq(rq_, block * 4 + 3);
@@ -980,52 +947,89 @@ private:
           // byte store may alias them: read through memory they would be
           // reloaded for every pixel).
           const RqValues<DR, PC, TB> c0(r0), c1(r1), c2(r2), c3(r3);
+          // A pixel's four accumulators -> its 64 outputs.
+          auto finish = [&](int64_t ox, __m512i a0, __m512i a1, __m512i a2,
+                            __m512i a3) SE_AVX512_LAMBDA {
+          if constexpr (I32) {
+            // Vector v's 128-bit block i holds channels 16i + 4v .. +3:
+            // a 4 x 4 transpose of 128-bit blocks puts them in order.
+            __m512i t0 = _mm512_shuffle_i64x2(a0, a1, 0x44);
+            __m512i t1 = _mm512_shuffle_i64x2(a2, a3, 0x44);
+            __m512i t2 = _mm512_shuffle_i64x2(a0, a1, 0xEE);
+            __m512i t3 = _mm512_shuffle_i64x2(a2, a3, 0xEE);
+            __m512i g[4] = {_mm512_shuffle_i64x2(t0, t1, 0x88),
+                            _mm512_shuffle_i64x2(t0, t1, 0xDD),
+                            _mm512_shuffle_i64x2(t2, t3, 0x88),
+                            _mm512_shuffle_i64x2(t2, t3, 0xDD)};
+            int32_t *o = static_cast<int32_t *>(output) + outBase + ox * C;
+            for (int i = 0; i < 4 && 16 * i < rest; ++i)
+              _mm512_mask_storeu_epi32(o + 16 * i, tailMask16(rest, i), g[i]);
+          } else {
+            // packs within 128-bit lanes: byte 16i + 4v + t = lane 4i + t
+            // of vector v = channel 16i + 4v + t, i.e. channel order.
+            __m512i bytes = _mm512_packus_epi16(
+                packPair<PC>(c0, scale16<DR, PC>(c0, a0), scale16<DR, PC>(c1, a1)),
+                packPair<PC>(c0, scale16<DR, PC>(c2, a2), scale16<DR, PC>(c3, a3)));
+            bytes = _mm512_min_epu8(_mm512_max_epu8(bytes, c0.clampMin8()),
+                                    c0.clampMax8());
+            if constexpr (TB)
+              bytes = lookup256(c0.table(), bytes);
+            uint8_t *o = static_cast<uint8_t *>(output) + outBase + ox * C;
+            if (rest >= 64)
+              _mm512_storeu_si512(o, bytes);
+            else
+              _mm512_mask_storeu_epi8(o, mask, bytes);
+          }
+          };
+          // The V column of input column px - padLeft: the three rows' 64
+          // channels and the zero point interleaved by byte and word unpacks
+          // (zero point outside the input).
+          auto column = [&](int64_t px, __m512i(&v)[4]) SE_AVX512_LAMBDA {
+            const int64_t x = px - left;
+            if (x < 0 || x >= W) {
+              v[0] = v[1] = v[2] = v[3] = zp;
+              return;
+            }
+            __m512i r[3];
+            // Masked loads are slow here even with a full mask.
+            for (int t = 0; t < 3; ++t)
+              r[t] = full ? _mm512_loadu_si512(blockRows[t] + x * C)
+                          : _mm512_maskz_loadu_epi8(mask, blockRows[t] + x * C);
+            __m512i a0 = _mm512_unpacklo_epi8(r[0], r[1]);
+            __m512i a1 = _mm512_unpackhi_epi8(r[0], r[1]);
+            __m512i b0 = _mm512_unpacklo_epi8(r[2], zp);
+            __m512i b1 = _mm512_unpackhi_epi8(r[2], zp);
+            v[0] = _mm512_unpacklo_epi16(a0, b0);
+            v[1] = _mm512_unpackhi_epi16(a0, b0);
+            v[2] = _mm512_unpacklo_epi16(a1, b1);
+            v[3] = _mm512_unpackhi_epi16(a1, b1);
+          };
+          // Columns ox * S + dx for dx = 0..2 in registers; each column is
+          // built once (stride 2 reuses the last one as the next first).
+          __m512i col[3][4];
+          column(0, col[0]);
+          if constexpr (S == 1)
+            column(1, col[1]);
           for (int64_t ox = 0; ox < outW; ++ox) {
-            __m512i a0 = r0.bias(), a1 = r1.bias(), a2 = r2.bias(),
-                    a3 = r3.bias();
-            const uint8_t *v = vRow + ox * S * J * 256;
-            for (int dx = 0; dx < K; ++dx)
-              for (int j = 0; j < J; ++j) {
-                const uint8_t *x = v + (dx * J + j) * 256;
-                const uint8_t *wt = w + (dx * J + j) * 256;
-                a0 = _mm512_dpbusd_epi32(a0, _mm512_load_si512(x),
-                                         _mm512_load_si512(wt));
-                a1 = _mm512_dpbusd_epi32(a1, _mm512_load_si512(x + 64),
-                                         _mm512_load_si512(wt + 64));
-                a2 = _mm512_dpbusd_epi32(a2, _mm512_load_si512(x + 128),
-                                         _mm512_load_si512(wt + 128));
-                a3 = _mm512_dpbusd_epi32(a3, _mm512_load_si512(x + 192),
-                                         _mm512_load_si512(wt + 192));
-              }
-            if constexpr (I32) {
-              // Vector v's 128-bit block i holds channels 16i + 4v .. +3:
-              // a 4 x 4 transpose of 128-bit blocks puts them in order.
-              __m512i t0 = _mm512_shuffle_i64x2(a0, a1, 0x44);
-              __m512i t1 = _mm512_shuffle_i64x2(a2, a3, 0x44);
-              __m512i t2 = _mm512_shuffle_i64x2(a0, a1, 0xEE);
-              __m512i t3 = _mm512_shuffle_i64x2(a2, a3, 0xEE);
-              __m512i g[4] = {_mm512_shuffle_i64x2(t0, t1, 0x88),
-                              _mm512_shuffle_i64x2(t0, t1, 0xDD),
-                              _mm512_shuffle_i64x2(t2, t3, 0x88),
-                              _mm512_shuffle_i64x2(t2, t3, 0xDD)};
-              int32_t *o = static_cast<int32_t *>(output) + outBase + ox * C;
-              for (int i = 0; i < 4 && 16 * i < rest; ++i)
-                _mm512_mask_storeu_epi32(o + 16 * i, tailMask16(rest, i), g[i]);
+            if constexpr (S == 1) {
+              column(ox + 2, col[2]);
             } else {
-              // packs within 128-bit lanes: byte 16i + 4v + t = lane 4i + t
-              // of vector v = channel 16i + 4v + t, i.e. channel order.
-              __m512i bytes = _mm512_packus_epi16(
-                  packPair<PC>(c0, scale16<DR, PC>(c0, a0), scale16<DR, PC>(c1, a1)),
-                  packPair<PC>(c0, scale16<DR, PC>(c2, a2), scale16<DR, PC>(c3, a3)));
-              bytes = _mm512_min_epu8(_mm512_max_epu8(bytes, c0.clampMin8()),
-                                      c0.clampMax8());
-              if constexpr (TB)
-                bytes = lookup256(c0.table(), bytes);
-              uint8_t *o = static_cast<uint8_t *>(output) + outBase + ox * C;
-              if (rest >= 64)
-                _mm512_storeu_si512(o, bytes);
-              else
-                _mm512_mask_storeu_epi8(o, mask, bytes);
+              column(2 * ox + 1, col[1]);
+              column(2 * ox + 2, col[2]);
+            }
+            __m512i acc[4] = {r0.bias(), r1.bias(), r2.bias(), r3.bias()};
+            for (int dx = 0; dx < 3; ++dx)
+              for (int i = 0; i < 4; ++i)
+                acc[i] = _mm512_dpbusd_epi32(
+                    acc[i], col[dx][i], _mm512_load_si512(w + dx * 256 + 64 * i));
+            finish(ox, acc[0], acc[1], acc[2], acc[3]);
+            for (int i = 0; i < 4; ++i) {
+              if constexpr (S == 1) {
+                col[0][i] = col[1][i];
+                col[1][i] = col[2][i];
+              } else {
+                col[0][i] = col[2][i];
+              }
             }
           }
         }
@@ -1033,7 +1037,7 @@ private:
   }
 
   int64_t C_ = 0, channels_ = 0, blocks_ = 0, k_ = 0, J_ = 0, outW_ = 0, Wt_ = 0;
-  AlignedBytes weights_, vRow_, zpRow_;
+  AlignedBytes weights_, zpRow_;
 };
 
 /// 3x3 depthwise whose C is not close to a multiple of 64 (e.g. 144): rows4
