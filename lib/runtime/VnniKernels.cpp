@@ -837,14 +837,15 @@ class VnniDepthwiseRowsKernel final : public VnniStagedKernel<VnniDepthwiseRowsK
   // 64-byte store per pixel and block. Padding is the input zero point, so
   // -zp * sum(w) in the bias makes it exact with no border correction.
 public:
-  /// 3x3 with at most 1/8 of the 64-channel blocks' lanes past C. Alternating
-  /// both kernels over every depthwise layer of the hyperspaces, it was
-  /// 1.3-2x faster on those (C = 56, 112, 192, 256 ... 3584) and slower
-  /// where a block is mostly padding (C = 16, 24, 32: 0.2-0.6x; 144: 0.8x)
-  /// and for 5x5 / 7x7 (two V sets per column, 0.4-1.1x).
+  /// 3x3 with at most 24 lanes of its 64-channel blocks past C. Alternated
+  /// with X4 and the split kernel over every 3x3 depthwise layer of the
+  /// hyperspaces at 224 (spaceevo-bench-runtime --all --filter dw3x3): on
+  /// C = 40, 48 and 104 (24 lanes empty) rows4 was 1.05-1.5x faster than
+  /// the alternative, on C = 16..32 and 72..96 it was slower (0.35-0.9x),
+  /// and 5x5 / 7x7 would need two V sets per column.
   static bool suits(const KernelDesc &d) {
     int64_t blocks = (d.input.c + 63) / 64;
-    return d.kernel == 3 && 64 * blocks - d.input.c <= 8 * blocks;
+    return d.kernel == 3 && 64 * blocks - d.input.c <= 24;
   }
 
   /// Computes channels 0 .. channels - 1 (default: all) of a layer with C
@@ -1045,6 +1046,8 @@ private:
 /// both on the same input and output. rows4 needs fewer instructions per
 /// output than X4 (one 64-byte store per pixel and block, no per-group
 /// staging), but on a mostly empty last block it wastes most of them.
+/// Against the better of the two alone it was 1.0-1.5x faster on the 40
+/// such layers of the hyperspaces (C = 72 ... 328).
 class VnniDepthwiseSplitKernel final : public KernelBase {
 public:
   static bool suits(const KernelDesc &d) {
