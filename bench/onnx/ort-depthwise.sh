@@ -13,7 +13,8 @@
 #
 #   bench/onnx/ort-depthwise.sh [BUILD_DIR]
 #   env: SHAPES (default "144:56:3 768:28:5 1408:14:7": channels:size:kernel,
-#        stride 1), LAYERS (9), ROUNDS (3), MIN_SECONDS (1)
+#        stride 1), LAYERS (9), ROUNDS (3), MIN_SECONDS (1), CPU (0: the CPU
+#        both are pinned to)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 source_dir=$(cd "$here/../.." && pwd)
@@ -22,6 +23,10 @@ shapes=${SHAPES:-144:56:3 768:28:5 1408:14:7}
 layers=${LAYERS:-9}
 rounds=${ROUNDS:-3}
 min_seconds=${MIN_SECONDS:-1}
+cpu=${CPU:-0}
+case "$cpu" in
+  '' | *[!0-9]*) echo "ort-depthwise.sh: CPU must be a CPU number, not '$cpu'" >&2; exit 2 ;;
+esac
 [ "$layers" -ge 2 ] || { echo "ort-depthwise.sh: LAYERS must be >= 2" >&2; exit 2; }
 
 . "$source_dir/test/onnx/ort-install.sh"
@@ -29,7 +34,7 @@ ort_install "$build/onnxruntime"
 out=$build/bench/onnx/depthwise
 mkdir -p "$out"
 pin=""
-command -v taskset >/dev/null 2>&1 && pin="taskset -c 0"
+command -v taskset >/dev/null 2>&1 && pin="taskset -c $cpu"
 log=$out/timings.txt
 : > "$log"
 for shape in $shapes; do
@@ -43,7 +48,7 @@ EOS
   while [ "$r" -le "$rounds" ]; do
     # Ours: the lowest median among the bit-exact backends.
     $pin "$build/bin/spaceevo-bench-runtime" --filter "dw${k}x${k}/s1 ${s}x${s}x${c}" \
-        --min-time "$min_seconds" --cpu 0 2>/dev/null |
+        --min-time "$min_seconds" --cpu "$cpu" 2>/dev/null |
       awk -v key="$shape" '$1 ~ /^dw/ && $3 != "fused*" && $3 != "fp32" {
           if (best == "" || $4 < best) { best = $4; low = $5 } }
           END { print "ours", key, best, low }' >> "$log"
@@ -55,7 +60,7 @@ EOS
   done
 done
 
-echo "device: $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1); 1 thread pinned to CPU 0; $rounds alternating rounds; ORT per layer from $layers vs 1 chained layers"
+echo "device: $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1); 1 thread pinned to CPU $cpu; $rounds alternating rounds; ORT per layer from $layers vs 1 chained layers"
 echo
 echo "| depthwise layer | MOPs | ours us: median (p10) | ours GOPS | ONNX Runtime us per layer: median (min) | ORT GOPS | ours speedup over ORT: median (fast) |"
 echo "|---|---:|---|---:|---|---:|---:|"
