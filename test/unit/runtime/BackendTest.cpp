@@ -236,6 +236,23 @@ KernelDesc randomDepthwise3x3(Rng &rng, int64_t c, int round) {
   return d;
 }
 
+/// Four random 3x3 depthwise layers per channel count (both strides, int32
+/// outputs in round 3): the vnni backend picks `implementation` for each
+/// and matches the reference.
+void expectDepthwise3x3(uint64_t seed, std::initializer_list<int64_t> channels,
+                        const std::string &implementation) {
+  Rng rng(seed);
+  for (int64_t c : channels) {
+    for (int round = 0; round < 4; ++round) {
+      KernelDesc d = randomDepthwise3x3(rng, c, round);
+      auto kernel = createKernel(d, Backend::Vnni);
+      ASSERT_TRUE(kernel.ok()) << kernel.error();
+      EXPECT_EQ((*kernel)->implementationName(), implementation) << describe(d);
+      EXPECT_EQ(compareWithReference(d, Backend::Vnni, rng), "") << describe(d);
+    }
+  }
+}
+
 // The vnni 3x3 depthwise on C at most 24 channels short of a multiple of
 // 64 interleaves four input rows per 64-channel block ("rows4"): full and
 // masked blocks, both strides, random paddings, batches of 2, tiny maps,
@@ -243,17 +260,8 @@ KernelDesc randomDepthwise3x3(Rng &rng, int64_t c, int round) {
 TEST(BitExactWide, VnniDepthwiseRows4) {
   if (!backendSupports(Backend::Vnni, OpKind::DepthwiseConv2D))
     GTEST_SKIP() << "no AVX-512 VNNI";
-  Rng rng(0xd3);
-  for (int64_t c : {40, 56, 64, 104, 120, 128, 192, 248}) {
-    for (int round = 0; round < 4; ++round) {
-      KernelDesc d = randomDepthwise3x3(rng, c, round);
-      auto kernel = createKernel(d, Backend::Vnni);
-      ASSERT_TRUE(kernel.ok()) << kernel.error();
-      EXPECT_EQ((*kernel)->implementationName(), "vnni:depthwise_rows4")
-          << describe(d);
-      EXPECT_EQ(compareWithReference(d, Backend::Vnni, rng), "") << describe(d);
-    }
-  }
+  expectDepthwise3x3(0xd3, {40, 56, 64, 104, 120, 128, 192, 248},
+                     "vnni:depthwise_rows4");
 }
 
 // Other 3x3 depthwise layers with C >= 64 split their channels: rows4 for
@@ -263,17 +271,8 @@ TEST(BitExactWide, VnniDepthwiseRows4) {
 TEST(BitExactWide, VnniDepthwiseSplitRows4AndX4) {
   if (!backendSupports(Backend::Vnni, OpKind::DepthwiseConv2D))
     GTEST_SKIP() << "no AVX-512 VNNI";
-  Rng rng(0x5d1);
-  for (int64_t c : {72, 80, 100, 136, 144, 200, 264, 333}) {
-    for (int round = 0; round < 4; ++round) {
-      KernelDesc d = randomDepthwise3x3(rng, c, round);
-      auto kernel = createKernel(d, Backend::Vnni);
-      ASSERT_TRUE(kernel.ok()) << kernel.error();
-      EXPECT_EQ((*kernel)->implementationName(), "vnni:depthwise_rows4+x4")
-          << describe(d);
-      EXPECT_EQ(compareWithReference(d, Backend::Vnni, rng), "") << describe(d);
-    }
-  }
+  expectDepthwise3x3(0x5d1, {72, 80, 100, 136, 144, 200, 264, 333},
+                     "vnni:depthwise_rows4+x4");
 }
 
 } // namespace
