@@ -20,8 +20,10 @@
 //    channel c (one VPERMB per 16 channels); a kernel row then is 1 (k = 3)
 //    or 2 (k = 5, 7) VPDPBUSD per 16 outputs. "Rows4" (3x3 with C close to
 //    a multiple of 64): per output row, four input rows are interleaved by
-//    byte/word unpacks of 64 channels, a kernel column is one VPDPBUSD per
-//    16 outputs, and a pixel's 64 outputs are one store. Weights are packed
+//    byte/word unpacks of 64 channels, column by column in registers, a
+//    kernel column is one VPDPBUSD per 16 outputs, and a pixel's 64 outputs
+//    are one store. Other 3x3 layers with C >= 64 run rows4 on their full
+//    64-channel blocks and X4 on the rest ("split"). Weights are packed
 //    the same way (zero for unused taps); padding is the input zero point,
 //    so -zp * sum(w) in the bias makes it exact with no border correction.
 //  * 1x1 conv (stride 1/2) and fully connected: a register-blocked GEMM
@@ -826,16 +828,19 @@ private:
 };
 
 class VnniDepthwiseRowsKernel final : public VnniStagedKernel<VnniDepthwiseRowsKernel> {
-  // Channels in blocks of 64. For each output row and block, the input rows
-  // under kernel rows 4j..4j+3 are interleaved once into "V rows": V[px][j][v]
-  // is a zmm whose dword lane l holds those four rows' bytes of input column
-  // px - padLeft, channel 64 * block + 16 * (l / 4) + 4 * v + l % 4 (what
-  // byte unpacks of four 64-channel rows give, no cross-lane shuffle). A
-  // kernel column then is J = ceil(k / 4) VPDPBUSD per 16 outputs against
-  // weights packed in the same order (zero for rows >= k), and the byte
-  // packs of the four result vectors of a pixel land in channel order: one
-  // 64-byte store per pixel and block. Padding is the input zero point, so
-  // -zp * sum(w) in the bias makes it exact with no border correction.
+  // Channels in blocks of 64. For each output row and block, the three
+  // input rows under the kernel and the zero point are interleaved column by
+  // column into "V" vectors: V[px][v] is a zmm whose dword lane l holds those
+  // four rows' bytes of input column px - padLeft, channel 64 * block +
+  // 16 * (l / 4) + 4 * v + l % 4 (what byte unpacks of four 64-channel rows
+  // give, no cross-lane shuffle). A kernel column then is one VPDPBUSD per
+  // 16 outputs against weights packed in the same order, and the byte packs
+  // of the four result vectors of a pixel land in channel order: one 64-byte
+  // store per pixel and block. A column is built in registers when the pixel
+  // loop first needs it and kept while the next two pixels use it (storing
+  // whole V rows and loading them back had cost a third of the time).
+  // Padding is the input zero point, so -zp * sum(w) in the bias makes it
+  // exact with no border correction.
 public:
   /// 3x3 with at most 24 lanes of its 64-channel blocks past C. Alternated
   /// with X4 and the split kernel over every 3x3 depthwise layer of the
@@ -860,7 +865,6 @@ public:
     k_ = d.kernel;
     J_ = (k_ + 3) / 4;
     outW_ = outputShape.w;
-    Wt_ = (outW_ - 1) * d.stride + k_;
     const int64_t lanes = blocks_ * 64;
     // Permuted lane q = 64 * block + 16 * v + l <-> channel of (block, v, l).
     auto channelOf = [](int64_t q) {
@@ -1037,7 +1041,7 @@ private:
       }
   }
 
-  int64_t C_ = 0, channels_ = 0, blocks_ = 0, k_ = 0, J_ = 0, outW_ = 0, Wt_ = 0;
+  int64_t C_ = 0, channels_ = 0, blocks_ = 0, k_ = 0, J_ = 0, outW_ = 0;
   AlignedBytes weights_, zpRow_;
 };
 
