@@ -39,6 +39,13 @@ if ! [[ "$RUNS" =~ ^[1-9][0-9]*$ ]]; then
   echo "accuracy.sh: RUNS must be a positive integer, not '$RUNS'" >&2
   exit 2
 fi
+# $1 end-to-end runs of 20 of the kernels file $2; one latency (ms) per line.
+endToEnd() {
+  for ((run = 0; run < $1; run++)); do
+    "$OPT" "$2" --spaceevo-execute="repeats=20" |
+      grep -o 'spaceevo.measured_latency_ms = [0-9.e+-]*' | awk '{print $3}'
+  done
+}
 OUT="$(mktemp)"
 WORK="$(mktemp -d)"
 for hs in ${HYPERSPACES:-onnxw mobilew}; do
@@ -54,15 +61,8 @@ print('$hs-' + ''.join(str(r.randrange(blocks)) for _ in range(6)) + '-' + ''.jo
     "$OPT" "$ROOT/spaces/$hs.mlir" --spaceevo-materialize-space="encoding=$enc" \
       --spaceevo-enumerate="count=1 seed=$i" --spaceevo-lower-int8=weights=splat \
       --spaceevo-form-kernels -o "$kernels"
-    # RUNS separate end-to-end runs of 20, half before and half after the
-    # kernels are measured; prints one latency (ms) per line.
-    endToEnd() {
-      for ((run = 0; run < $1; run++)); do
-        "$OPT" "$kernels" --spaceevo-execute="repeats=20" |
-          grep -o 'spaceevo.measured_latency_ms = [0-9.e+-]*' | awk '{print $3}'
-      done
-    }
-    before=$(endToEnd $((RUNS / 2)))
+    # Half the end-to-end runs before the kernels are measured, half after.
+    before=$(endToEnd $((RUNS / 2)) "$kernels")
     costs="$DB"
     if [ "$COSTS" = fresh ]; then
       costs="$WORK/fresh.db"
@@ -71,7 +71,7 @@ print('$hs-' + ''.join(str(r.randrange(blocks)) for _ in range(6)) + '-' + ''.jo
     predicted=$("$OPT" "$kernels" \
       --spaceevo-measure="db=$costs progress=false ${MEASURE_OPTIONS:-}" \
       --spaceevo-predict-latency | grep -o 'spaceevo.predicted_latency_ms = [0-9.e+-]*' | awk '{print $3}')
-    after=$(endToEnd $((RUNS - RUNS / 2)))
+    after=$(endToEnd $((RUNS - RUNS / 2)) "$kernels")
     measured=$(printf '%s\n' $before $after | /usr/bin/python3 -c "
 import statistics, sys
 print(statistics.median(float(v) for v in sys.stdin.read().split()))")

@@ -637,7 +637,7 @@ public:
     weights_.assign(size_t(G_ * k_ * J_ * 64), 0);
     for (int64_t dy = 0; dy < k_; ++dy)
       for (int64_t kx = 0; kx < k_; ++kx)
-        for (int64_t c = 0; c < C_; ++c) {
+        for (int64_t c = firstGroup_ * 16; c < C_; ++c) { // earlier groups: not ours
           int64_t j = kx / 4, t = kx % 4, g = c / 16, lane = c % 16;
           weights_.data[size_t(((g * k_ + dy) * J_ + j) * 64 + 4 * lane + t)] =
               uint8_t(d.weights[size_t((dy * k_ + kx) * C_ + c)]);
@@ -1055,8 +1055,8 @@ private:
 class VnniDepthwiseSplitKernel final : public KernelBase {
 public:
   static bool suits(const KernelDesc &d) {
-    return d.kernel == 3 && d.input.c >= 64 && d.input.c % 64 != 0 &&
-           !VnniDepthwiseRowsKernel::suits(d);
+    // rows4 suits every multiple of 64, so the split always leaves X4 work.
+    return d.kernel == 3 && d.input.c >= 64 && !VnniDepthwiseRowsKernel::suits(d);
   }
   VnniDepthwiseSplitKernel(const KernelDesc &desc, Shape4 outputShape)
       : KernelBase(desc, Backend::Vnni, outputShape),
