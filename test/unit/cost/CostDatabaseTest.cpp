@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <mutex>
 #include <thread>
 
 using namespace spaceevo::cost;
@@ -464,18 +465,24 @@ TEST_F(CostDatabaseTest, ConcurrentReadersSeeConsistentCostsWhileOneWrites) {
 
 TEST_F(CostDatabaseTest, ConnectionsCreatingTheSameNewFileAgreeOnOneSchema) {
   const std::string path = scratch.file("fresh.db");
-  std::atomic<int> failures{0};
+  std::mutex errorsMutex;
+  std::vector<std::string> errors; // what each failing connection said
+  auto fail = [&](const std::string &error) {
+    std::lock_guard<std::mutex> lock(errorsMutex);
+    errors.push_back(error);
+  };
   std::vector<std::thread> threads;
   for (int i = 0; i < 4; ++i) {
     threads.emplace_back([&, i] {
       Expected<CostDatabase> db = CostDatabase::open(path);
-      if (!db.ok() || !db->addDevice(deviceA).ok() ||
-          !db->upsert(makeCost("kernel" + std::to_string(i), deviceA, 1)).ok())
-        ++failures;
+      if (!db.ok()) return fail(db.error());
+      if (Status added = db->addDevice(deviceA); !added) return fail(added.error());
+      if (Status stored = db->upsert(makeCost("kernel" + std::to_string(i), deviceA, 1)); !stored)
+        return fail(stored.error());
     });
   }
   for (std::thread &thread : threads) thread.join();
-  EXPECT_EQ(failures.load(), 0);
+  EXPECT_TRUE(errors.empty()) << ::testing::PrintToString(errors);
   CostDatabase db = openOrFail(path);
   EXPECT_EQ(*db.count(), 4);
   EXPECT_EQ(querySingleText(path, "SELECT COUNT(*) FROM schema_version"), "1");
