@@ -72,6 +72,8 @@ struct VnniRequant {
   int32_t zeroPoint = 0, clampMin = 0, clampMax = 255;
   std::optional<LookupTable> table;
   std::vector<int32_t> bias, lo, hi, shift32; ///< per channel
+  /// fast without double rounding: (round + zp * 2^shift) / 2^32 per channel
+  std::vector<int32_t> roundHigh;
   /// 64 x int16 zero point, 64 x clampMin, 64 x clampMax, 256 table bytes.
   CacheLineBytes stageBytes;
   /// The per-channel vectors above regrouped: 12 x 64 bytes per group.

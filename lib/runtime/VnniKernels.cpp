@@ -207,13 +207,28 @@ VnniRequant makeVnniRequant(const OutputStage &stage,
     (c % 2 == 0 ? q.deltaEven : q.deltaOdd)[pair] = delta;
   }
   q.fast = fastOk && !q.preClamp;
+  if (q.fast && !q.doubleRound) {
+    // Single rounding adds 2^(shift-1) + zp * 2^shift, a multiple of 2^32
+    // when shift >= 33: the kernels then add its high dword after taking
+    // the product's high dword, in 32 bits (one add per 16 lanes, not two
+    // 64-bit adds per 8). A shift of 32 (scales in [1/4, 1/2)) is rare:
+    // such a layer takes the plain form.
+    for (int64_t shift : q.shiftEven)
+      q.fast = q.fast && shift >= 33;
+    for (int64_t shift : q.shiftOdd)
+      q.fast = q.fast && shift >= 33;
+  }
   if (q.fast) {
     q.shift32.assign(lanes, 0);
+    if (!q.doubleRound)
+      q.roundHigh.assign(lanes, 0);
     for (size_t c = 0; c < lanes; ++c) {
       auto &round = (c % 2 == 0 ? q.roundEven : q.roundOdd)[c / 2];
       int64_t shift = (c % 2 == 0 ? q.shiftEven : q.shiftOdd)[c / 2];
       round += int64_t(q.zeroPoint) << shift;
       q.shift32[c] = int32_t(shift - 32);
+      if (!q.doubleRound)
+        q.roundHigh[c] = int32_t(round >> 32); // exact: round % 2^32 == 0
     }
   }
   // Per group: 12 vectors of 64 bytes (see RqRegs).
@@ -240,7 +255,13 @@ VnniRequant makeVnniRequant(const OutputStage &stage,
     put(7, at64(q.roundOdd));
     put(8, at64(q.shiftEven));
     put(9, at64(q.shiftOdd));
-    put(10, at64(q.deltaEven));
+    // Without double rounding the deltas are zero and unused: field 10
+    // holds the fast form's 32-bit rounding term instead (the block size is
+    // fixed by the pipelined 1x1 kernel's context layout).
+    if (q.roundHigh.empty())
+      put(10, at64(q.deltaEven));
+    else
+      put(10, at32(q.roundHigh));
     put(11, at64(q.deltaOdd));
   }
   return q;
@@ -273,6 +294,7 @@ struct RqRegs {
   SE_AVX512_INLINE __m512i shiftOdd() const { return at(9); }
   SE_AVX512_INLINE __m512i deltaEven() const { return at(10); }
   SE_AVX512_INLINE __m512i deltaOdd() const { return at(11); }
+  SE_AVX512_INLINE __m512i roundHigh() const { return at(10); } // see makeVnniRequant
   SE_AVX512_INLINE __m512i zeroPoint16() const {
     return _mm512_loadu_si512(bytes_);
   }
@@ -317,6 +339,12 @@ SE_AVX512_INLINE __m512i scale16(const Constants &r, __m512i acc) {
   __m512i odd = _mm512_srli_epi64(acc, 32);
   __m512i pe = _mm512_mul_epi32(acc, r.mulEven());
   __m512i po = _mm512_mul_epi32(odd, r.mulOdd());
+  if (Mode == kFast && !DoubleRound) {
+    // The rounding term is a multiple of 2^32 (shift >= 33): high dwords
+    // first, then one 32-bit add (wrapping like the 64-bit sum's high dword).
+    __m512i high = _mm512_mask_shuffle_epi32(po, 0x5555, pe, _MM_PERM_CDAB);
+    return _mm512_srav_epi32(_mm512_add_epi32(high, r.roundHigh()), r.shift32());
+  }
   if (DoubleRound) {
     __mmask8 negEven = _mm512_movepi64_mask(pe);
     __mmask8 negOdd = _mm512_movepi64_mask(po);
@@ -383,8 +411,8 @@ SE_AVX512_INLINE __m512i pack4(const Constants &r, __m512i v0, __m512i v1,
 /// Only the fields a mode uses are loaded.
 template <bool DoubleRound, int Mode, bool Table> struct RqValues {
   __m512i lo_, hi_, shift32_, mulEven_, mulOdd_, roundEven_, roundOdd_,
-      shiftEven_, shiftOdd_, deltaEven_, deltaOdd_, zeroPoint16_, clampMin8_,
-      clampMax8_;
+      shiftEven_, shiftOdd_, deltaEven_, deltaOdd_, roundHigh_, zeroPoint16_,
+      clampMin8_, clampMax8_;
   const uint8_t *table_;
   SE_AVX512_INLINE explicit RqValues(const RqRegs &r) : table_(nullptr) {
     if (Mode == kPreClamp) {
@@ -393,11 +421,15 @@ template <bool DoubleRound, int Mode, bool Table> struct RqValues {
     }
     mulEven_ = r.mulEven();
     mulOdd_ = r.mulOdd();
-    roundEven_ = r.roundEven();
-    roundOdd_ = r.roundOdd();
+    if (DoubleRound || Mode != kFast) {
+      roundEven_ = r.roundEven();
+      roundOdd_ = r.roundOdd();
+    }
     if (DoubleRound) {
       deltaEven_ = r.deltaEven();
       deltaOdd_ = r.deltaOdd();
+    } else if (Mode == kFast) {
+      roundHigh_ = r.roundHigh();
     }
     if (Mode == kFast) {
       shift32_ = r.shift32();
@@ -426,6 +458,7 @@ template <bool DoubleRound, int Mode, bool Table> struct RqValues {
   SE_AVX512_INLINE __m512i shiftOdd() const { return shiftOdd_; }
   SE_AVX512_INLINE __m512i deltaEven() const { return deltaEven_; }
   SE_AVX512_INLINE __m512i deltaOdd() const { return deltaOdd_; }
+  SE_AVX512_INLINE __m512i roundHigh() const { return roundHigh_; }
   SE_AVX512_INLINE __m512i zeroPoint16() const { return zeroPoint16_; }
   SE_AVX512_INLINE __m512i clampMin8() const { return clampMin8_; }
   SE_AVX512_INLINE __m512i clampMax8() const { return clampMax8_; }

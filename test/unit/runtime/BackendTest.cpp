@@ -275,4 +275,50 @@ TEST(BitExactWide, VnniDepthwiseSplitRows4AndX4) {
                      "vnni:depthwise_rows4+x4");
 }
 
+// The fast scaling adds the rounding term after taking the product's high
+// dword when every shift is >= 33 (single rounding). Multipliers that are
+// powers of two or small multiples of one make exact ties (acc * m an odd
+// multiple of 2^(shift - 1)) common, of both signs; a shift of 32 in one
+// channel must send the layer to the plain form; double rounding keeps
+// the 64-bit form. Depthwise (rows4, split) and 1x1 conv share the epilogue.
+TEST(BitExactWide, VnniFastScalingTiesAndShiftBoundary) {
+  if (!backendSupports(Backend::Vnni, OpKind::DepthwiseConv2D))
+    GTEST_SKIP() << "no AVX-512 VNNI";
+  Rng rng(0x7135);
+  const int32_t multipliers[] = {1 << 30, 3 << 28, (1 << 30) + (1 << 20), 5 << 27};
+  for (int shiftCase = 0; shiftCase < 3; ++shiftCase) {
+    for (bool doubleRound : {false, true}) {
+      for (int64_t c : {64, 144}) {
+        for (bool conv : {false, true}) {
+          KernelDesc d = randomDepthwise3x3(rng, c, 0);
+          if (conv) {
+            d.kind = OpKind::Conv2D;
+            d.kernel = 1;
+            d.padding = {};
+            d.outChannels = 80;
+            d.weights = randomWeights(rng, size_t(80 * c));
+            d.bias.assign(80, 0);
+          }
+          for (auto &b : d.bias) // small, both signs: ties near zero too
+            b = int32_t(uniformInt(rng, -3000, 3000));
+          OutputStage stage;
+          stage.zeroPoint = int32_t(uniformInt(rng, 0, 255));
+          stage.doubleRound = doubleRound;
+          for (int64_t o = 0; o < d.outChannels; ++o) {
+            stage.multiplier.push_back(multipliers[o % 4]);
+            // 0: all shifts 33..36; 1: channel 0 at 32; 2: all 40..43.
+            int32_t shift = shiftCase == 2 ? 40 + int32_t(o % 4) : 33 + int32_t(o % 4);
+            if (shiftCase == 1 && o == 0)
+              shift = 32;
+            stage.shift.push_back(shift);
+          }
+          d.output = stage;
+          EXPECT_EQ(compareWithReference(d, Backend::Vnni, rng), "")
+              << "shift case " << shiftCase << " " << describe(d);
+        }
+      }
+    }
+  }
+}
+
 } // namespace
