@@ -70,6 +70,7 @@ struct VnniRequant {
   bool preClamp = false; ///< clamp to [lo, hi] first so the scaled value fits int32
   bool fast = false;     ///< every shift in [32, 53]: high-dword form, zp folded
   int32_t zeroPoint = 0, clampMin = 0, clampMax = 255;
+  bool clamps = true; ///< [clampMin, clampMax] is narrower than [0, 255]
   std::optional<LookupTable> table;
   std::vector<int32_t> bias, lo, hi, shift32; ///< per channel
   /// fast without double rounding: (round + zp * 2^shift) / 2^32 per channel
