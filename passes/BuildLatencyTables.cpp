@@ -22,7 +22,9 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <chrono>
+#include <deque>
 #include <fstream>
 
 namespace mlir::spaceevo {
@@ -271,7 +273,13 @@ struct BuildLatencyTablesPass
     }
     auto start = std::chrono::steady_clock::now();
     size_t measuredRows = 0;
-    for (const Table &table : tables) {
+    // (seconds, measured rows) at past reports: the time left is estimated
+    // at the rate of the last two minutes, since later stages have larger
+    // layers and fewer kernels already in the database (the average since
+    // the start underestimated a full run by half).
+    std::deque<std::pair<double, size_t>> recent;
+    for (size_t t = 0; t < tables.size(); ++t) {
+      const Table &table = tables[t];
       std::string path = out + "/" + table.id.fileName();
       // Resume: rows already written are kept.
       size_t written = readLines(path).size();
@@ -310,11 +318,19 @@ struct BuildLatencyTablesPass
           double seconds = std::chrono::duration<double>(
                                std::chrono::steady_clock::now() - start)
                                .count();
-          double left = seconds / measuredRows * (totalRows - doneRows);
+          recent.emplace_back(seconds, measuredRows);
+          while (recent.size() > 2 && seconds - recent[1].first >= 120)
+            recent.pop_front();
+          double span = seconds - recent.front().first;
+          double recentRate = span > 0 ? (measuredRows - recent.front().second) / span
+                                       : measuredRows / seconds;
+          double left = (totalRows - doneRows) / std::max(recentRate, 1e-9);
           llvm::errs() << llvm::format(
-              "spaceevo-build-latency-tables: %zu/%zu rows, %.1f rows/s, "
-              "%.0f s elapsed, ~%.0f s left\n",
-              doneRows, totalRows, measuredRows / seconds, seconds, left);
+              "spaceevo-build-latency-tables: %zu/%zu rows, file %zu/%zu (%s), "
+              "%.1f rows/s (%.1f lately), %.0f s elapsed, ~%.0f s left\n",
+              doneRows, totalRows, t + 1, tables.size(),
+              table.id.fileName().c_str(), measuredRows / seconds, recentRate,
+              seconds, left);
         }
       }
     }

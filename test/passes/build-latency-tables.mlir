@@ -14,7 +14,7 @@
 // The Q-T score uses them with the tables.
 // RUN: spaceevo-opt %S/Inputs/tiny.mlir --spaceevo-materialize-space=encoding=tiny-00-00 --spaceevo-qt-score="tables=%t/kept constraints=5 samples=1000 batch=100" | FileCheck %s --check-prefix=QT
 // QT: spaceevo.qt_score
-// PROGRESS: spaceevo-build-latency-tables: 24/24 rows, {{[0-9.]+}} rows/s, {{[0-9]+}} s elapsed, ~0 s left
+// PROGRESS: spaceevo-build-latency-tables: 24/24 rows, file 8/8 (stage2_1_1.csv), {{[0-9.]+}} rows/s ({{[0-9.]+}} lately), {{[0-9]+}} s elapsed, ~0 s left
 // Configurations and loss kept; MFLOPs and params recomputed; latency replaced.
 // RUN: FileCheck %s --check-prefix=ROWS < %t/kept/stage2_1_0.csv
 // ROWS: 3#40#4,1x24x56x56,0.2400,24.9876,0.0085,{{[0-9]+\.[0-9][0-9][0-9][0-9]}}
