@@ -68,7 +68,7 @@ struct VnniRequant {
   bool int32Output = false;
   bool doubleRound = false; ///< some channel has double_round and shift > 31
   bool preClamp = false; ///< clamp to [lo, hi] first so the scaled value fits int32
-  bool fast = false;     ///< every shift in [32, 53]: high-dword form, zp folded
+  bool fast = false;     ///< shifts in [32, 53] ([33, 53] without double rounding): high-dword form, zp folded
   int32_t zeroPoint = 0, clampMin = 0, clampMax = 255;
   bool clamps = true; ///< [clampMin, clampMax] is narrower than [0, 255]
   std::optional<LookupTable> table;

@@ -328,7 +328,7 @@ SE_AVX512_INLINE __m512i lookup256(const uint8_t *table, __m512i x) {
 enum ScaleMode : int {
   kPlain = 0,    ///< 64-bit shift per lane; result + zp fits int32
   kPreClamp = 1, ///< clamp acc to [lo, hi] first (large scales)
-  kFast = 2,     ///< shift >= 32: high dword >> (shift - 32), zp folded in
+  kFast = 2,     ///< shift >= 32 (>= 33 single-rounded): high dword >> (shift - 32), zp folded in
 };
 
 /// TOSA apply_scale_32 of 16 accumulators (bias already added). Plain and
