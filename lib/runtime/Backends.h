@@ -105,6 +105,13 @@ bool halideRequantizeInt32(const int32_t *acc, const int32_t *bias,
 bool halideTableInPlace(const LookupTable &table, uint8_t *data,
                         int64_t count);
 
+/// bias[c] - inputZeroPoint * (sum of channel c's weights): with it a
+/// kernel may pad with (or multiply raw bytes by) the zero point and still
+/// compute sum(w * (q - zp)) + bias. Weights are [taps][C] for depthwise,
+/// [outC][taps * inC] otherwise.
+std::vector<int32_t> effectiveBias(const KernelDesc &desc, int64_t outC,
+                                   bool depthwise);
+
 /// The correction that makes a zero-padded convolution (what oneDNN
 /// computes on raw uint8 input) equal one padded with the input zero point
 /// (real zero). For output positions whose window leaves the input, the

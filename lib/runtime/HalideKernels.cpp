@@ -78,14 +78,7 @@ public:
     if (d.kind == OpKind::DepthwiseConv2D) {
       // Fold the input zero point: the generated code pads with zp, so
       // every tap contributes (q * w) and -zp * sum(w) restores (q - zp).
-      int64_t channels = d.input.c, taps = d.kernel * d.kernel;
-      for (int64_t c = 0; c < channels; ++c) {
-        int64_t sum = 0;
-        for (int64_t t = 0; t < taps; ++t)
-          sum += d.weights[size_t(t * channels + c)];
-        int64_t bias = d.bias.empty() ? 0 : d.bias[size_t(c)];
-        effectiveBias_.push_back(int32_t(bias - d.inputZeroPoint * sum));
-      }
+      effectiveBias_ = effectiveBias(d, d.input.c, /*depthwise=*/true);
     }
     if (d.kind == OpKind::Rescale && d.int32Input)
       effectiveBias_.assign(size_t(d.input.c), 0);

@@ -388,3 +388,20 @@ bool halideTableInPlace(const LookupTable &, uint8_t *, int64_t) {
 }
 } // namespace spaceevo::runtime::detail
 #endif
+
+namespace spaceevo::runtime::detail {
+std::vector<int32_t> effectiveBias(const KernelDesc &d, int64_t outC,
+                                   bool depthwise) {
+  std::vector<int32_t> bias(size_t(outC), 0);
+  int64_t perChannel = int64_t(d.weights.size()) / outC;
+  for (int64_t c = 0; c < outC; ++c) {
+    int64_t sum = 0;
+    for (int64_t i = 0; i < perChannel; ++i)
+      sum += depthwise ? d.weights[size_t(i * outC + c)]
+                       : d.weights[size_t(c * perChannel + i)];
+    int64_t b = d.bias.empty() ? 0 : d.bias[size_t(c)];
+    bias[size_t(c)] = int32_t(b - d.inputZeroPoint * sum);
+  }
+  return bias;
+}
+} // namespace spaceevo::runtime::detail

@@ -97,17 +97,7 @@ public:
     srcMem_ = memory(srcMd_, engine_, nullptr);
     dstMem_ = memory(dstMd_, engine_, nullptr);
 
-    // Effective bias: bias - zp * (sum of the channel's weights).
-    effectiveBias_.assign(size_t(outC), 0);
-    int64_t perChannel = int64_t(d.weights.size()) / outC;
-    for (int64_t c = 0; c < outC; ++c) {
-      int64_t sum = 0;
-      for (int64_t i = 0; i < perChannel; ++i)
-        sum += depthwise ? d.weights[size_t(i * outC + c)]
-                         : d.weights[size_t(c * perChannel + i)];
-      int64_t bias = d.bias.empty() ? 0 : d.bias[size_t(c)];
-      effectiveBias_[size_t(c)] = int32_t(bias - d.inputZeroPoint * sum);
-    }
+    effectiveBias_ = effectiveBias(d, outC, depthwise);
     if (!d.output.int32Output) {
       accumulators_.resize(size_t(out.elements()));
       if (cpuHasAvx512Vnni())

@@ -626,21 +626,6 @@ protected:
   VnniRequant rq_;
 };
 
-std::vector<int32_t> effectiveBias(const KernelDesc &d, int64_t outC,
-                                   bool depthwise) {
-  std::vector<int32_t> bias(size_t(outC), 0);
-  int64_t perChannel = int64_t(d.weights.size()) / outC;
-  for (int64_t c = 0; c < outC; ++c) {
-    int64_t sum = 0;
-    for (int64_t i = 0; i < perChannel; ++i)
-      sum += depthwise ? d.weights[size_t(i * outC + c)]
-                       : d.weights[size_t(c * perChannel + i)];
-    int64_t b = d.bias.empty() ? 0 : d.bias[size_t(c)];
-    bias[size_t(c)] = int32_t(b - d.inputZeroPoint * sum);
-  }
-  return bias;
-}
-
 /// 64-byte aligned byte storage (std::vector gives 16).
 struct AlignedBytes {
   std::vector<uint8_t> storage;
