@@ -55,10 +55,12 @@ constexpr const char *kMigrations[] = {
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == CostDatabase::kSchemaVersion - 1,
               "one migration per schema version after the first");
 
-constexpr const char *kCostColumnsV1 =
-    "signature, backend, device_hash, median_us, p10_us, p90_us, runs, warmup_runs, measured_at";
-constexpr const char *kCostColumns = "signature, backend, device_hash, median_us, p10_us, p90_us, "
-                                     "runs, warmup_runs, measured_at, mean_us";
+// The columns read and written, per schema version (each adds to the last).
+#define SPACEEVO_COST_COLUMNS_V1                                                                   \
+  "signature, backend, device_hash, median_us, p10_us, p90_us, runs, warmup_runs, measured_at"
+constexpr const char *kCostColumnsV1 = SPACEEVO_COST_COLUMNS_V1;
+constexpr const char *kCostColumns = SPACEEVO_COST_COLUMNS_V1 ", mean_us";
+#undef SPACEEVO_COST_COLUMNS_V1
 
 /// Owns a prepared statement.
 class Statement {
