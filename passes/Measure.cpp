@@ -4,6 +4,7 @@
 #include "spaceevo/cost/DeviceFingerprint.h"
 #include "spaceevo/cost/Measure.h"
 #include "spaceevo/passes/Passes.h"
+#include "spaceevo/runtime/Kernel.h"
 #include "spaceevo/runtime/Sustain.h"
 
 #include "llvm/Support/Format.h"
@@ -165,7 +166,8 @@ struct MeasurePass : public mlir::spaceevo::impl::MeasureBase<MeasurePass> {
                         (coldCache ? "@" + std::to_string(evictionMb) + "MB"
                                    : std::string()) +
                         (sustainUs > 0 ? "|sustain=" + std::to_string(sustainUs) + "us"
-                                       : std::string());
+                                       : std::string()) +
+                        "|kernels=r" + std::to_string(::spaceevo::runtime::kKernelRevision);
       auto known = database.lookup(key, backend, deviceHash);
       if (!known) {
         emitError(kernel.getLoc()) << "--spaceevo-measure: " << known.error();

@@ -43,6 +43,13 @@
 // V1-REMEASURED-NOT: warning
 // V1-REMEASURED: spaceevo-measure: 5 kernels measured, 0 read from
 
+// Costs measured by an older revision of the kernels' code are other costs:
+// never read as the time of the current kernels.
+// RUN: cp %t/costs.db %t/old-kernels.db
+// RUN: sqlite3 %t/old-kernels.db "UPDATE costs SET signature = replace(signature, '|kernels=r', '|kernels=old-r')"
+// RUN: spaceevo-opt %t/row.mlir --spaceevo-lower-int8 --spaceevo-form-kernels --spaceevo-measure="db=%t/old-kernels.db repeats=3 max-seconds=0.3 hot-input=false" 2>&1 >/dev/null | FileCheck %s --check-prefix=OLD-KERNELS
+// OLD-KERNELS: spaceevo-measure: 5 kernels measured, 0 read from
+
 // Costs measured after keeping the vector units busy are other costs too.
 // RUN: spaceevo-opt %t/row.mlir --spaceevo-lower-int8 --spaceevo-form-kernels --spaceevo-measure="db=%t/costs.db repeats=3 max-seconds=0.3 sustain-us=20" 2>&1 >/dev/null | FileCheck %s --check-prefix=SUSTAIN
 // SUSTAIN: spaceevo-measure: 5 kernels measured, 0 read from
