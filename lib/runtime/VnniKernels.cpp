@@ -1228,36 +1228,32 @@ private:
   "vpsrlq $32, %%zmm25, %%zmm26\n\t" \
   "vpmuldq 256(%[ctx]), %%zmm25, %%zmm25\n\t" \
   "vpmuldq 320(%[ctx]), %%zmm26, %%zmm26\n\t" \
-  "vpaddq 384(%[ctx]), %%zmm25, %%zmm25\n\t" \
-  "vpaddq 448(%[ctx]), %%zmm26, %%zmm26\n\t" \
   "vpshufd $0xb1, %%zmm25, %%zmm26%{%%k1%}\n\t" \
+  "vpaddd 640(%[ctx]), %%zmm26, %%zmm26\n\t" \
   "vpsravd 192(%[ctx]), %%zmm26, %%zmm26\n\t" \
   "vmovdqa64 %%zmm26, 3392(%[ctx])\n\t" \
   "vmovdqa64 64(%[pa]), %%zmm25\n\t" \
   "vpsrlq $32, %%zmm25, %%zmm26\n\t" \
   "vpmuldq 1024(%[ctx]), %%zmm25, %%zmm25\n\t" \
   "vpmuldq 1088(%[ctx]), %%zmm26, %%zmm26\n\t" \
-  "vpaddq 1152(%[ctx]), %%zmm25, %%zmm25\n\t" \
-  "vpaddq 1216(%[ctx]), %%zmm26, %%zmm26\n\t" \
   "vpshufd $0xb1, %%zmm25, %%zmm26%{%%k1%}\n\t" \
+  "vpaddd 1408(%[ctx]), %%zmm26, %%zmm26\n\t" \
   "vpsravd 960(%[ctx]), %%zmm26, %%zmm26\n\t" \
   "vmovdqa64 %%zmm26, 3456(%[ctx])\n\t" \
   "vmovdqa64 128(%[pa]), %%zmm25\n\t" \
   "vpsrlq $32, %%zmm25, %%zmm26\n\t" \
   "vpmuldq 1792(%[ctx]), %%zmm25, %%zmm25\n\t" \
   "vpmuldq 1856(%[ctx]), %%zmm26, %%zmm26\n\t" \
-  "vpaddq 1920(%[ctx]), %%zmm25, %%zmm25\n\t" \
-  "vpaddq 1984(%[ctx]), %%zmm26, %%zmm26\n\t" \
   "vpshufd $0xb1, %%zmm25, %%zmm26%{%%k1%}\n\t" \
+  "vpaddd 2176(%[ctx]), %%zmm26, %%zmm26\n\t" \
   "vpsravd 1728(%[ctx]), %%zmm26, %%zmm26\n\t" \
   "vmovdqa64 %%zmm26, 3520(%[ctx])\n\t" \
   "vmovdqa64 192(%[pa]), %%zmm25\n\t" \
   "vpsrlq $32, %%zmm25, %%zmm26\n\t" \
   "vpmuldq 2560(%[ctx]), %%zmm25, %%zmm25\n\t" \
   "vpmuldq 2624(%[ctx]), %%zmm26, %%zmm26\n\t" \
-  "vpaddq 2688(%[ctx]), %%zmm25, %%zmm25\n\t" \
-  "vpaddq 2752(%[ctx]), %%zmm26, %%zmm26\n\t" \
   "vpshufd $0xb1, %%zmm25, %%zmm26%{%%k1%}\n\t" \
+  "vpaddd 2944(%[ctx]), %%zmm26, %%zmm26\n\t" \
   "vpsravd 2496(%[ctx]), %%zmm26, %%zmm26\n\t" \
   "vmovdqa64 %%zmm26, 3584(%[ctx])\n\t"
 

@@ -25,12 +25,16 @@ def unit(dr):
         if dr:
             L.append("vpmovq2m %%zmm25, %%k2")
             L.append("vpmovq2m %%zmm26, %%k3")
-        L.append(f"vpaddq {c+384}(%[ctx]), %%zmm25, %%zmm25")
-        L.append(f"vpaddq {c+448}(%[ctx]), %%zmm26, %%zmm26")
-        if dr:
+            L.append(f"vpaddq {c+384}(%[ctx]), %%zmm25, %%zmm25")
+            L.append(f"vpaddq {c+448}(%[ctx]), %%zmm26, %%zmm26")
             L.append(f"vpsubq {c+640}(%[ctx]), %%zmm25, %%zmm25%{{%%k2%}}")
             L.append(f"vpsubq {c+704}(%[ctx]), %%zmm26, %%zmm26%{{%%k3%}}")
-        L.append("vpshufd $0xb1, %%zmm25, %%zmm26%{%%k1%}")
+            L.append("vpshufd $0xb1, %%zmm25, %%zmm26%{%%k1%}")
+        else:
+            # Single rounding (shifts >= 33): the rounding term's high dword
+            # (field 10, roundHigh) is added after the merge, in 32 bits.
+            L.append("vpshufd $0xb1, %%zmm25, %%zmm26%{%%k1%}")
+            L.append(f"vpaddd {c+640}(%[ctx]), %%zmm26, %%zmm26")
         L.append(f"vpsravd {c+192}(%[ctx]), %%zmm26, %%zmm26")
         L.append(f"vmovdqa64 %%zmm26, {3392+64*g}(%[ctx])")
     return L
