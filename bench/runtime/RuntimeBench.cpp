@@ -476,31 +476,66 @@ int main(int argc, char **argv) {
   std::string filter;
   size_t limit = SIZE_MAX;
   int cpu = 0;
+  const char *usage = "usage: %s [--all] [--filter TEXT] [--limit N] "
+                      "[--min-time SECONDS] [--cpu N] [--help]\n";
+  // A number option's value, or a message and exit status 2.
+  auto number = [&](const char *option, const char *text, double low, double &value) {
+    char *end = nullptr;
+    value = std::strtod(text, &end);
+    if (end == text || *end != '\0' || !(value >= low)) {
+      std::fprintf(stderr, "%s: %s needs a number >= %g, not '%s'\n", argv[0], option, low,
+                   text);
+      return false;
+    }
+    return true;
+  };
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
-    if (arg == "--all")
+    double value = 0;
+    if (arg == "--help" || arg == "-h") {
+      std::printf(usage, argv[0]);
+      std::printf(
+          "Benchmarks the INT8 runtime's kernels (not a test) on every distinct layer of\n"
+          "both hyperspaces at resolution 224: per backend the median, p10 and p90 time,\n"
+          "GOPS (or GB/s for element-wise kernels), the fraction of this core's VPDPBUSD\n"
+          "peak (measured first) and the speedup over oneDNN fp32 on the same shape.\n"
+          "  --all              every distinct layer (default: a representative subset)\n"
+          "  --filter TEXT      only layers whose name contains TEXT (e.g. 'dw3x3/s1 56x56')\n"
+          "  --limit N          at most N layers\n"
+          "  --min-time SECONDS time each kernel for at least this long (default 0.15)\n"
+          "  --cpu N            the CPU to pin to (default 0; the program pins itself,\n"
+          "                     whatever taskset says)\n");
+      return 0;
+    } else if (arg == "--all") {
       all = true;
-    else if (arg == "--filter" && i + 1 < argc)
+    } else if (arg == "--filter" && i + 1 < argc) {
       filter = argv[++i];
-    else if (arg == "--limit" && i + 1 < argc)
-      limit = size_t(std::atol(argv[++i]));
-    else if (arg == "--min-time" && i + 1 < argc)
-      minTimeSeconds = std::atof(argv[++i]);
-    else if (arg == "--cpu" && i + 1 < argc)
-      cpu = std::atoi(argv[++i]);
-    else {
-      std::fprintf(stderr,
-                   "usage: %s [--all] [--filter TEXT] [--limit N] "
-                   "[--min-time SECONDS] [--cpu N]\n",
-                   argv[0]);
+    } else if (arg == "--limit" && i + 1 < argc) {
+      if (!number("--limit", argv[++i], 0, value))
+        return 2;
+      limit = size_t(value);
+    } else if (arg == "--min-time" && i + 1 < argc) {
+      if (!number("--min-time", argv[++i], 0, value))
+        return 2;
+      minTimeSeconds = value;
+    } else if (arg == "--cpu" && i + 1 < argc) {
+      if (!number("--cpu", argv[++i], 0, value))
+        return 2;
+      cpu = int(value);
+    } else {
+      std::fprintf(stderr, usage, argv[0]);
       return 2;
     }
   }
   cpu_set_t set;
   CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  if (sched_setaffinity(0, sizeof set, &set) != 0)
-    std::fprintf(stderr, "warning: could not pin to cpu %d\n", cpu);
+  if (cpu < CPU_SETSIZE)
+    CPU_SET(cpu, &set);
+  if (cpu >= CPU_SETSIZE || sched_setaffinity(0, sizeof set, &set) != 0) {
+    // Unpinned timings would be read as this core's: refuse.
+    std::fprintf(stderr, "%s: cannot pin to cpu %d (see --cpu)\n", argv[0], cpu);
+    return 2;
+  }
 #ifdef _OPENMP
   omp_set_num_threads(1);
 #endif
