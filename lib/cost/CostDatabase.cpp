@@ -143,16 +143,26 @@ struct CostDatabase::Impl {
   }
 
   /// Runs a statement that returns one text column per row.
-  Expected<std::vector<std::string>> textRows(const std::string &sql, const std::string &what) {
-    Statement statement;
-    if (Status prepared = prepare(sql, statement, what); !prepared)
-      return makeError(prepared.error());
-    std::vector<std::string> rows;
-    int rc;
-    while ((rc = sqlite3_step(statement.handle)) == SQLITE_ROW)
-      rows.push_back(columnText(statement.handle, 0));
-    if (rc != SQLITE_DONE) return failure(what);
-    return rows;
+  /// `busyRetryMs` > 0 retries the statement while the file is busy, up
+  /// to that long (for statements SQLite refuses at once instead of calling
+  /// the busy handler).
+  Expected<std::vector<std::string>> textRows(const std::string &sql, const std::string &what,
+                                              int busyRetryMs = 0) {
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(busyRetryMs);
+    for (int attempt = 0;; ++attempt) {
+      Statement statement;
+      if (Status prepared = prepare(sql, statement, what); !prepared)
+        return makeError(prepared.error());
+      std::vector<std::string> rows;
+      int rc;
+      while ((rc = sqlite3_step(statement.handle)) == SQLITE_ROW)
+        rows.push_back(columnText(statement.handle, 0));
+      if (rc == SQLITE_DONE) return rows;
+      if ((rc & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() >= deadline)
+        return failure(what);
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::min(1 + attempt, 20)));
+    }
   }
 
   /// Tables other than SQLite's own. The first read of the file: a file that
@@ -276,35 +286,16 @@ struct CostDatabase::Impl {
     return Status::success();
   }
 
-  /// The journal mode after asking for WAL. The switch needs the file to
-  /// itself, and SQLite reports a connection that holds it (another process
-  /// creating or switching the same new file) as busy at once, without the
-  /// busy handler: so the switch is retried until the busy timeout. WAL is
-  /// recorded in the file, so once any connection switched, the others only
-  /// read it.
-  Expected<std::vector<std::string>> switchToWal(int busyTimeoutMs) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(busyTimeoutMs);
-    for (int attempt = 0;; ++attempt) {
-      Statement statement;
-      if (Status prepared = prepare("PRAGMA journal_mode=WAL", statement, "cannot switch to WAL mode");
-          !prepared)
-        return makeError(prepared.error());
-      std::vector<std::string> rows;
-      int rc;
-      while ((rc = sqlite3_step(statement.handle)) == SQLITE_ROW)
-        rows.push_back(columnText(statement.handle, 0));
-      if (rc == SQLITE_DONE) return rows;
-      if ((rc & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() >= deadline)
-        return failure("cannot switch to WAL mode");
-      std::this_thread::sleep_for(std::chrono::milliseconds(std::min(1 + attempt, 20)));
-    }
-  }
-
   Status configure(const OpenOptions &options) {
     if (!readOnly) {
       // WAL: readers and the writer do not block each other, and a commit is
       // one append to the log, which recovery replays or discards whole.
-      Expected<std::vector<std::string>> mode = switchToWal(options.busyTimeoutMs);
+      // The switch needs the file to itself, and SQLite refuses it at once
+      // (no busy handler) while another connection holds the new file:
+      // retried up to the busy timeout. WAL is recorded in the file, so
+      // once any connection switched, the others only read it.
+      Expected<std::vector<std::string>> mode =
+          textRows("PRAGMA journal_mode=WAL", "cannot switch to WAL mode", options.busyTimeoutMs);
       if (!mode) return makeError(mode.error());
       if (mode->size() != 1 || (*mode)[0] != "wal")
         return makeError("cost database '" + path +

@@ -187,7 +187,10 @@ VnniRequant makeVnniRequant(const OutputStage &stage,
     // by shift - 32, with the zero point folded into the rounding term
     // (zp * 2^shift stays far from int64 overflow for shift <= 53); the
     // result including zp must fit int32.
-    if (s < 32 || s > 53 || g(INT32_MIN) < INT32_MIN || g(INT32_MAX) > INT32_MAX)
+    // Without double rounding it needs shift >= 33 (see below); with it,
+    // every shift > 31 double-rounds and keeps the 64-bit rounding add.
+    if (s < (stage.doubleRound ? 32 : 33) || s > 53 || g(INT32_MIN) < INT32_MIN ||
+        g(INT32_MAX) > INT32_MAX)
       fastOk = false;
     q.lo[size_t(c)] = int32_t(lo);
     q.hi[size_t(c)] = int32_t(hi);
@@ -208,17 +211,11 @@ VnniRequant makeVnniRequant(const OutputStage &stage,
     (c % 2 == 0 ? q.deltaEven : q.deltaOdd)[pair] = delta;
   }
   q.fast = fastOk && !q.preClamp;
-  if (q.fast && !q.doubleRound) {
-    // Single rounding adds 2^(shift-1) + zp * 2^shift, a multiple of 2^32
-    // when shift >= 33: the kernels then add its high dword after taking
-    // the product's high dword, in 32 bits (one add per 16 lanes, not two
-    // 64-bit adds per 8). A shift of 32 (scales in [1/4, 1/2)) is rare:
-    // such a layer takes the plain form.
-    for (int64_t shift : q.shiftEven)
-      q.fast = q.fast && shift >= 33;
-    for (int64_t shift : q.shiftOdd)
-      q.fast = q.fast && shift >= 33;
-  }
+  // Single rounding adds 2^(shift-1) + zp * 2^shift, a multiple of 2^32
+  // when shift >= 33: the kernels then add its high dword after taking the
+  // product's high dword, in 32 bits (one add per 16 lanes, not two 64-bit
+  // adds per 8). A shift of 32 (scales in [1/4, 1/2)) is rare: such a layer
+  // takes the plain form.
   if (q.fast) {
     q.shift32.assign(lanes, 0);
     if (!q.doubleRound)
