@@ -647,17 +647,27 @@ int main(int argc, char **argv) {
     if (!filter.empty() && std::string(name).find(filter) == std::string::npos)
       continue;
     ++tableCount;
-    auto kernel = createKernel(d, Backend::Halide);
-    if (!kernel)
-      continue;
-    auto in = randomBytes((*kernel)->inputBytes());
-    std::vector<uint8_t> out((*kernel)->outputBytes());
-    Timing tm = measure([&] {
-      (void)(*kernel)->run(constBuffer(in), mutableBuffer(out));
-    });
-    std::printf("%-34s %-8s %10.1f %10.1f %10.1f %5d %8.1fB\n", name, "halide",
-                tm.median * 1e6, tm.p10 * 1e6, tm.p90 * 1e6, tm.runs,
-                double(in.size() + out.size()) / tm.median / 1e9);
+    for (Backend backend : {Backend::Halide, Backend::Vnni}) {
+      if (!backendSupports(backend, OpKind::Table))
+        continue;
+      auto kernel = createKernel(d, backend);
+      if (!kernel) {
+        std::printf("%-34s %-8s error: %s\n", name,
+                    std::string(backendName(backend)).c_str(),
+                    kernel.error().c_str());
+        continue;
+      }
+      auto in = randomBytes((*kernel)->inputBytes());
+      std::vector<uint8_t> out((*kernel)->outputBytes());
+      Timing tm = measure([&] {
+        (void)(*kernel)->run(constBuffer(in), mutableBuffer(out));
+      });
+      std::printf("%-34s %-8s %10.1f %10.1f %10.1f %5d %8.1fB %7s %8s  %s\n",
+                  name, std::string(backendName(backend)).c_str(),
+                  tm.median * 1e6, tm.p10 * 1e6, tm.p90 * 1e6, tm.runs,
+                  double(in.size() + out.size()) / tm.median / 1e9, "", "",
+                  (*kernel)->implementationName().c_str());
+    }
   }
   return 0;
 }

@@ -53,6 +53,8 @@ std::vector<Backend> candidates(Int8Backend choice, OpKind kind) {
   case OpKind::DepthwiseConv2D:
     return {Backend::Vnni, Backend::OneDnn, Backend::Halide,
             Backend::Reference};
+  case OpKind::Table: // vnni: VPERMI2B, ~5x Halide's byte gather
+    return {Backend::Vnni, Backend::Halide, Backend::Reference};
   default:
     return {Backend::Halide, Backend::Reference};
   }

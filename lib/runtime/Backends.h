@@ -89,8 +89,10 @@ VnniRequant makeVnniRequant(const OutputStage &stage,
 /// (AVX-512; only call when cpuHasAvx512Vnni()). Not for int32Output.
 void vnniRequantize(const VnniRequant &q, const int32_t *acc, int64_t pixels,
                     uint8_t *out);
-/// data[i] = table[data[i]] with VPERMI2B (only when cpuHasAvx512Vnni()).
-void vnniTableInPlace(const LookupTable &table, uint8_t *data, int64_t count);
+/// out[i] = table[in[i]] with VPERMI2B; in == out is allowed (only when
+/// cpuHasAvx512Vnni()).
+void vnniTable(const LookupTable &table, const uint8_t *in, uint8_t *out,
+               int64_t count);
 
 /// Halide-generated epilogue used by the oneDNN backend when available:
 /// out[p][c] = stage(acc[p][c] + bias[c]). Returns false if Halide was not

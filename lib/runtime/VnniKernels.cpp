@@ -26,6 +26,8 @@
 //    64-channel blocks and X4 on the rest ("split"). Weights are packed
 //    the same way (zero for unused taps); padding is the input zero point,
 //    so -zp * sum(w) in the bias makes it exact with no border correction.
+//  * Table (TOSA TABLE on uint8): VPERMI2B on the table's two halves and a
+//    blend by the index's top bit, 64 bytes at a time.
 //  * 1x1 conv (stride 1/2) and fully connected: a register-blocked GEMM
 //    (6 pixels x 64 output channels of int32 accumulators, input dwords
 //    broadcast, weights packed [ic/4][oc][4]; the full tile's K loop in
@@ -74,7 +76,7 @@ bool cpuHasAvx512Vnni() {
 bool vnniSupports(OpKind kind) {
   return cpuHasAvx512Vnni() &&
          (kind == OpKind::Conv2D || kind == OpKind::DepthwiseConv2D ||
-          kind == OpKind::FullyConnected);
+          kind == OpKind::FullyConnected || kind == OpKind::Table);
 }
 
 //===----------------------------------------------------------------------===//
@@ -555,17 +557,16 @@ void vnniRequantize(const VnniRequant &q, const int32_t *acc, int64_t pixels,
 #undef SE_MODES
 }
 
-SE_AVX512 void vnniTableInPlace(const LookupTable &table, uint8_t *data,
-                                int64_t count) {
+SE_AVX512 void vnniTable(const LookupTable &table, const uint8_t *in,
+                         uint8_t *out, int64_t count) {
   const uint8_t *t = table.data();
   int64_t i = 0;
   for (; i + 64 <= count; i += 64)
-    _mm512_storeu_si512(data + i,
-                        lookup256(t, _mm512_loadu_si512(data + i)));
+    _mm512_storeu_si512(out + i, lookup256(t, _mm512_loadu_si512(in + i)));
   if (i < count) {
     __mmask64 mask = (~__mmask64(0)) >> (64 - (count - i));
-    _mm512_mask_storeu_epi8(data + i, mask,
-                            lookup256(t, _mm512_maskz_loadu_epi8(mask, data + i)));
+    _mm512_mask_storeu_epi8(out + i, mask,
+                            lookup256(t, _mm512_maskz_loadu_epi8(mask, in + i)));
   }
 }
 
@@ -588,7 +589,8 @@ void dispatchStage(const VnniRequant &q, K &k, const uint8_t *in, void *out,
     SE_MODES(false);
 #undef SE_MODES
   if (q.table && applyTable)
-    vnniTableInPlace(*q.table, static_cast<uint8_t *>(out), outputElements);
+    vnniTable(*q.table, static_cast<uint8_t *>(out),
+              static_cast<uint8_t *>(out), outputElements);
 }
 
 namespace {
@@ -609,8 +611,8 @@ public:
   }
   void tablePass(void *output) {
     if (rq_.table && !rq_.int32Output)
-      vnniTableInPlace(*rq_.table, static_cast<uint8_t *>(output),
-                       outputShape().elements());
+      vnniTable(*rq_.table, static_cast<uint8_t *>(output),
+                static_cast<uint8_t *>(output), outputShape().elements());
   }
 
 protected:
@@ -631,6 +633,25 @@ struct AlignedBytes {
     storage.assign(bytes + 64, value);
     uintptr_t address = reinterpret_cast<uintptr_t>(storage.data());
     data = storage.data() + ((64 - address % 64) % 64);
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Table
+//===----------------------------------------------------------------------===//
+
+/// TOSA TABLE on uint8: four VPERMI2B and a blend per 64 bytes.
+class VnniTableKernel final : public KernelBase {
+public:
+  VnniTableKernel(const KernelDesc &desc, Shape4 outputShape)
+      : KernelBase(desc, Backend::Vnni, outputShape) {}
+  std::string implementationName() const override { return "vnni:table"; }
+
+protected:
+  Status execute(const void *input, const void *, void *output) override {
+    vnniTable(desc().table, static_cast<const uint8_t *>(input),
+              static_cast<uint8_t *>(output), outputShape().elements());
+    return Status::success();
   }
 };
 
@@ -1799,6 +1820,9 @@ Expected<std::unique_ptr<Kernel>> createVnniKernel(const KernelDesc &desc,
   case OpKind::FullyConnected:
     return Result(
         std::unique_ptr<Kernel>(new VnniGemmKernel(desc, outputShape)));
+  case OpKind::Table:
+    return Result(
+        std::unique_ptr<Kernel>(new VnniTableKernel(desc, outputShape)));
   default:
     return Result::failure("vnni backend does not implement " +
                            std::string(opKindName(desc.kind)));

@@ -29,8 +29,9 @@ namespace spaceevo::runtime {
 /// The revision of the kernels' code, raised whenever a change makes some
 /// kernel faster or slower. Measured costs are stored under it, so a cost
 /// database filled by older kernels is never read as the time of these
-/// (session 7: the 6-instruction scaling and the skipped [0, 255] clamp).
-inline constexpr int kKernelRevision = 7;
+/// (session 7: the 6-instruction scaling and the skipped [0, 255] clamp;
+/// 8: a vnni kernel for the standalone table op).
+inline constexpr int kKernelRevision = 8;
 
 /// An NHWC tensor shape.
 struct Shape4 {

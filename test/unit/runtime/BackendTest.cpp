@@ -59,6 +59,7 @@ INSTANTIATE_TEST_SUITE_P(
     testing::Values(BackendCase{Backend::Vnni, OpKind::Conv2D},
                     BackendCase{Backend::Vnni, OpKind::DepthwiseConv2D},
                     BackendCase{Backend::Vnni, OpKind::FullyConnected},
+                    BackendCase{Backend::Vnni, OpKind::Table},
                     BackendCase{Backend::OneDnn, OpKind::Conv2D},
                     BackendCase{Backend::OneDnn, OpKind::DepthwiseConv2D},
                     BackendCase{Backend::OneDnn, OpKind::FullyConnected},
