@@ -79,6 +79,16 @@ public:
       // Fold the input zero point: the generated code pads with zp, so
       // every tap contributes (q * w) and -zp * sum(w) restores (q - zp).
       effectiveBias_ = effectiveBias(d, d.input.c, /*depthwise=*/true);
+      // The vnni kernels' decision of when the 32-bit form is exact.
+      VnniRequant q = makeVnniRequant(d.output, effectiveBias_, d.input.c);
+      fastStage_ = q.fast && !q.doubleRound;
+      if (fastStage_) {
+        roundHigh_ = q.roundHigh;
+        shift32_ = q.shift32;
+      } else {
+        roundHigh_.assign(size_t(d.input.c), 0);
+        shift32_.assign(size_t(d.input.c), 0);
+      }
     }
     if (d.kind == OpKind::Rescale && d.int32Input)
       effectiveBias_.assign(size_t(d.input.c), 0);
@@ -104,11 +114,14 @@ protected:
                                     {C, int(d.kernel), int(d.kernel)});
       HBuffer<const int32_t> bias(effectiveBias_.data(), C);
       HBuffer<uint8_t> outBuf(output, {C, int(out.w), int(out.h), int(out.n)});
+      HBuffer<const int32_t> roundHigh(roundHigh_.data(), C);
+      HBuffer<const int32_t> shift32(shift32_.data(), C);
       status = halideStatus(
           depthwiseFunction(d.kernel, d.stride)(
               inBuf, weights, bias, multiplier, shift, d.inputZeroPoint,
               int(d.padding.top), int(d.padding.left), stage.zeroPoint,
-              stage.clampMin, stage.clampMax, stage.doubleRound, outBuf),
+              stage.clampMin, stage.clampMax, stage.doubleRound, fastStage_,
+              roundHigh, shift32, outBuf),
           "depthwise conv");
       break;
     }
@@ -192,6 +205,8 @@ protected:
 private:
   ChannelScales scales_;
   std::vector<int32_t> effectiveBias_;
+  bool fastStage_ = false; ///< depthwise: see the generator's fast_stage
+  std::vector<int32_t> roundHigh_, shift32_;
 };
 
 } // namespace
