@@ -30,7 +30,7 @@ namespace spaceevo::runtime {
 /// kernel faster or slower. Measured costs are stored under it, so a cost
 /// database filled by older kernels is never read as the time of these
 /// (session 7: the 6-instruction scaling and the skipped [0, 255] clamp;
-/// 8: a vnni kernel for the standalone table op).
+/// 8: a vnni kernel for the standalone table op, a faster Halide depthwise).
 inline constexpr int kKernelRevision = 8;
 
 /// An NHWC tensor shape.
