@@ -53,7 +53,9 @@ std::vector<Backend> candidates(Int8Backend choice, OpKind kind) {
   case OpKind::DepthwiseConv2D:
     return {Backend::Vnni, Backend::OneDnn, Backend::Halide,
             Backend::Reference};
-  case OpKind::Table: // vnni: VPERMI2B, ~5x Halide's byte gather
+  case OpKind::Table: // vnni: VPERMI2B, ~10x Halide's byte gather
+  case OpKind::Add:   // vnni: the convolutions' exact epilogue
+  case OpKind::ChannelScale:
     return {Backend::Vnni, Backend::Halide, Backend::Reference};
   default:
     return {Backend::Halide, Backend::Reference};

@@ -76,7 +76,8 @@ bool cpuHasAvx512Vnni() {
 bool vnniSupports(OpKind kind) {
   return cpuHasAvx512Vnni() &&
          (kind == OpKind::Conv2D || kind == OpKind::DepthwiseConv2D ||
-          kind == OpKind::FullyConnected || kind == OpKind::Table);
+          kind == OpKind::FullyConnected || kind == OpKind::Table ||
+          kind == OpKind::Add || kind == OpKind::ChannelScale);
 }
 
 //===----------------------------------------------------------------------===//
@@ -336,18 +337,18 @@ enum ScaleMode : int {
 /// pre-clamp to [lo, hi]).
 template <bool DoubleRound, int Mode, class Constants>
 SE_AVX512_INLINE __m512i scale16(const Constants &r, __m512i acc) {
-  if (Mode == kPreClamp)
+  if constexpr (Mode == kPreClamp)
     acc = _mm512_min_epi32(_mm512_max_epi32(acc, r.lo()), r.hi());
   __m512i odd = _mm512_srli_epi64(acc, 32);
   __m512i pe = _mm512_mul_epi32(acc, r.mulEven());
   __m512i po = _mm512_mul_epi32(odd, r.mulOdd());
-  if (Mode == kFast && !DoubleRound) {
+  if constexpr (Mode == kFast && !DoubleRound) {
     // The rounding term is a multiple of 2^32 (shift >= 33): high dwords
     // first, then one 32-bit add (wrapping like the 64-bit sum's high dword).
     __m512i high = _mm512_mask_shuffle_epi32(po, 0x5555, pe, _MM_PERM_CDAB);
     return _mm512_srav_epi32(_mm512_add_epi32(high, r.roundHigh()), r.shift32());
   }
-  if (DoubleRound) {
+  if constexpr (DoubleRound) {
     __mmask8 negEven = _mm512_movepi64_mask(pe);
     __mmask8 negOdd = _mm512_movepi64_mask(po);
     pe = _mm512_add_epi64(pe, r.roundEven());
@@ -358,7 +359,7 @@ SE_AVX512_INLINE __m512i scale16(const Constants &r, __m512i acc) {
     pe = _mm512_add_epi64(pe, r.roundEven());
     po = _mm512_add_epi64(po, r.roundOdd());
   }
-  if (Mode == kFast) {
+  if constexpr (Mode == kFast) {
     // floor(x / 2^s) = floor(floor(x / 2^32) / 2^(s - 32)): even dwords
     // take pe's high dwords (swapped down), odd dwords po's (in place).
     __m512i high = _mm512_mask_shuffle_epi32(po, 0x5555, pe, _MM_PERM_CDAB);
@@ -653,6 +654,144 @@ protected:
               static_cast<uint8_t *>(output), outputShape().elements());
     return Status::success();
   }
+};
+
+//===----------------------------------------------------------------------===//
+// Residual add, channel scale
+//===----------------------------------------------------------------------===//
+
+/// A per-tensor TOSA RESCALE with single rounding of 16 int32 lanes, in
+/// the shape scale16's plain mode reads (exact when the result fits int32).
+struct OperandScale {
+  __m512i mul_, round_, shift_;
+  SE_AVX512_INLINE OperandScale(const AddInputScale &s)
+      : mul_(_mm512_set1_epi64(s.multiplier)),
+        round_(_mm512_set1_epi64(int64_t(1) << (s.shift - 1))),
+        shift_(_mm512_set1_epi64(s.shift)) {}
+  SE_AVX512_INLINE __m512i mulEven() const { return mul_; }
+  SE_AVX512_INLINE __m512i mulOdd() const { return mul_; }
+  SE_AVX512_INLINE __m512i roundEven() const { return round_; }
+  SE_AVX512_INLINE __m512i roundOdd() const { return round_; }
+  SE_AVX512_INLINE __m512i shiftEven() const { return shift_; }
+  SE_AVX512_INLINE __m512i shiftOdd() const { return shift_; }
+};
+
+/// 16 bytes (masked in the tail) zero-extended to int32, minus zp.
+SE_AVX512_INLINE __m512i centred16(const uint8_t *p, __mmask16 mask,
+                                   __m512i zp) {
+  __m128i bytes = mask == 0xFFFF
+                      ? _mm_loadu_si128(reinterpret_cast<const __m128i *>(p))
+                      : _mm_maskz_loadu_epi8(mask, p);
+  return _mm512_sub_epi32(_mm512_cvtepu8_epi32(bytes), zp);
+}
+
+/// sum[i] = rescale(a[i] - za) + rescale(b[i] - zb) (both fit int32 and so
+/// does their sum: checked when the kernel is created).
+SE_AVX512 void addOperands(const AddInputScale &sa, const AddInputScale &sb,
+                           const uint8_t *a, const uint8_t *b, int64_t count,
+                           int32_t *sum) {
+  const OperandScale scaleA(sa), scaleB(sb);
+  const __m512i za = _mm512_set1_epi32(sa.zeroPoint),
+                zb = _mm512_set1_epi32(sb.zeroPoint);
+  for (int64_t i = 0; i < count; i += 16) {
+    const __mmask16 mask = tailMask16(count - i, 0);
+    __m512i x = scale16<false, kPlain>(scaleA, centred16(a + i, mask, za));
+    __m512i y = scale16<false, kPlain>(scaleB, centred16(b + i, mask, zb));
+    _mm512_mask_storeu_epi32(sum + i, mask, _mm512_add_epi32(x, y));
+  }
+}
+
+/// product[c] = (in[c] - zp) * centredScale[c] for one pixel's C channels.
+SE_AVX512 void scaleChannels(const uint8_t *in, int32_t zp,
+                             const int32_t *centredScale, int64_t C,
+                             int32_t *product) {
+  const __m512i z = _mm512_set1_epi32(zp);
+  for (int64_t c = 0; c < C; c += 16) {
+    const __mmask16 mask = tailMask16(C - c, 0);
+    __m512i s = _mm512_maskz_loadu_epi32(mask, centredScale + c);
+    _mm512_mask_storeu_epi32(
+        product + c, mask, _mm512_mullo_epi32(centred16(in + c, mask, z), s));
+  }
+}
+
+/// Residual add and squeeze-excite channel scale. Both are an output stage
+/// applied to an int32 per element (the sum of the two rescaled operands;
+/// the product of the centred input and its channel's centred scale): it
+/// is computed for a chunk of pixels into an L1-sized buffer, which
+/// vnniRequantize then turns into bytes with the same exact epilogue as
+/// the convolutions.
+class VnniElementwiseKernel final : public KernelBase {
+public:
+  /// Why the vnni path cannot run desc exactly ("" when it can): an add
+  /// whose rescaled operands or their sum would saturate int32 (the
+  /// reference saturates; these kernels add in 32 bits).
+  static std::string unsupported(const KernelDesc &d) {
+    if (d.kind != OpKind::Add)
+      return "";
+    auto range = [](const AddInputScale &s) {
+      int64_t lo = INT64_MAX, hi = INT64_MIN;
+      for (int q = 0; q < 256; ++q) {
+        int64_t v = applyScale32(q - s.zeroPoint, s.multiplier, s.shift, false);
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+      }
+      return std::make_pair(lo, hi);
+    };
+    auto [loA, hiA] = range(d.addInput);
+    auto [loB, hiB] = range(d.addOther);
+    if (loA + loB < INT32_MIN || hiA + hiB > INT32_MAX)
+      return "vnni backend: add operands rescaled to beyond int32 (the "
+             "reference saturates them; use halide)";
+    return "";
+  }
+
+  VnniElementwiseKernel(const KernelDesc &desc, Shape4 outputShape)
+      : KernelBase(desc, Backend::Vnni, outputShape) {
+    const KernelDesc &d = this->desc();
+    const int64_t C = d.input.c;
+    rq_ = makeVnniRequant(d.output, std::vector<int32_t>(size_t(C), 0), C);
+    chunkPixels_ = std::max<int64_t>(1, 4096 / C);
+    scratch_.assign(size_t(chunkPixels_ * C + 16), 0);
+    if (d.kind == OpKind::ChannelScale)
+      centredScale_.assign(size_t(d.input.n * C), 0);
+  }
+  std::string implementationName() const override {
+    return desc().kind == OpKind::Add ? "vnni:add" : "vnni:channel_scale";
+  }
+
+protected:
+  Status execute(const void *input, const void *other,
+                 void *output) override {
+    const KernelDesc &d = desc();
+    const Shape4 in = d.input;
+    const int64_t C = in.c, pixels = in.n * in.h * in.w,
+                  perImage = in.h * in.w;
+    auto a = static_cast<const uint8_t *>(input);
+    auto b = static_cast<const uint8_t *>(other);
+    auto out = static_cast<uint8_t *>(output);
+    if (d.kind == OpKind::ChannelScale)
+      for (int64_t i = 0; i < in.n * C; ++i)
+        centredScale_[size_t(i)] = int32_t(b[i]) - d.otherZeroPoint;
+    int32_t *values = scratch_.data();
+    for (int64_t p0 = 0; p0 < pixels; p0 += chunkPixels_) {
+      const int64_t count = std::min(chunkPixels_, pixels - p0);
+      if (d.kind == OpKind::Add)
+        addOperands(d.addInput, d.addOther, a + p0 * C, b + p0 * C,
+                    count * C, values);
+      else
+        for (int64_t p = 0; p < count; ++p)
+          scaleChannels(a + (p0 + p) * C, d.inputZeroPoint,
+                        centredScale_.data() + (p0 + p) / perImage * C, C,
+                        values + p * C);
+      vnniRequantize(rq_, values, count, out + p0 * C);
+    }
+    return Status::success();
+  }
+
+private:
+  VnniRequant rq_;
+  int64_t chunkPixels_ = 1;
+  std::vector<int32_t> scratch_, centredScale_;
 };
 
 //===----------------------------------------------------------------------===//
@@ -1823,6 +1962,12 @@ Expected<std::unique_ptr<Kernel>> createVnniKernel(const KernelDesc &desc,
   case OpKind::Table:
     return Result(
         std::unique_ptr<Kernel>(new VnniTableKernel(desc, outputShape)));
+  case OpKind::Add:
+  case OpKind::ChannelScale:
+    if (std::string why = VnniElementwiseKernel::unsupported(desc); !why.empty())
+      return Result::failure(why);
+    return Result(
+        std::unique_ptr<Kernel>(new VnniElementwiseKernel(desc, outputShape)));
   default:
     return Result::failure("vnni backend does not implement " +
                            std::string(opKindName(desc.kind)));

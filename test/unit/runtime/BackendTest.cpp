@@ -60,6 +60,8 @@ INSTANTIATE_TEST_SUITE_P(
                     BackendCase{Backend::Vnni, OpKind::DepthwiseConv2D},
                     BackendCase{Backend::Vnni, OpKind::FullyConnected},
                     BackendCase{Backend::Vnni, OpKind::Table},
+                    BackendCase{Backend::Vnni, OpKind::Add},
+                    BackendCase{Backend::Vnni, OpKind::ChannelScale},
                     BackendCase{Backend::OneDnn, OpKind::Conv2D},
                     BackendCase{Backend::OneDnn, OpKind::DepthwiseConv2D},
                     BackendCase{Backend::OneDnn, OpKind::FullyConnected},
@@ -320,6 +322,28 @@ TEST(BitExactWide, VnniFastScalingTiesAndShiftBoundary) {
       }
     }
   }
+}
+
+} // namespace
+
+namespace {
+
+// Element-wise kernels on maps large enough that the vnni add and channel
+// scale work in several chunks of pixels (one chunk is ~4096 elements),
+// chunks that straddle two images of a batch included.
+TEST(BitExactLayers, ElementwiseOnLargeMaps) {
+  Rng rng(11);
+  for (OpKind kind : {OpKind::Add, OpKind::ChannelScale})
+    for (int i = 0; i < 6; ++i) {
+      KernelDesc desc = randomElementwiseDesc(rng, kind);
+      desc.input.n = 2;
+      desc.input.h = 31 + i;
+      desc.input.w = 29;
+      for (Backend backend : {Backend::Halide, Backend::Vnni})
+        if (backendSupports(backend, kind))
+          EXPECT_EQ(compareWithReference(desc, backend, rng), "")
+              << backendName(backend) << ": " << describe(desc);
+    }
 }
 
 } // namespace

@@ -156,7 +156,7 @@ TEST(RuntimeErrors, VnniConvIsOneByOneOnly) {
   EXPECT_NE(kernel.error().find("kernel 1 only"), std::string::npos)
       << kernel.error();
   EXPECT_FALSE(backendSupports(Backend::Vnni, OpKind::GlobalAvgPool));
-  EXPECT_FALSE(backendSupports(Backend::Vnni, OpKind::Add));
+  EXPECT_FALSE(backendSupports(Backend::Vnni, OpKind::GlobalAvgPool));
 }
 
 TEST(RuntimeErrors, HalideHasNoInt32Output) {
@@ -205,6 +205,28 @@ TEST(RuntimeErrors, RunChecksBuffers) {
   auto s = (*kernel)->run(constBuffer(a), mutableBuffer(out)); // no other
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.error().find("other"), std::string::npos) << s.error();
+}
+
+} // namespace
+
+namespace {
+
+// The vnni add sums its rescaled operands in 32 bits; where the reference
+// would saturate them it refuses, and the best-backend lists fall back.
+TEST(RuntimeErrors, VnniAddRefusesOperandsBeyondInt32) {
+  if (!backendSupports(Backend::Vnni, OpKind::Add))
+    GTEST_SKIP() << "no AVX-512 VNNI on this CPU";
+  KernelDesc add;
+  add.kind = OpKind::Add;
+  add.input = {1, 3, 3, 2};
+  add.output = unitStage();
+  add.addInput = {0, INT32_MAX, 2}; // 255 * 2^31 / 4 > 2^31
+  auto kernel = createKernel(add, Backend::Vnni);
+  ASSERT_FALSE(kernel.ok());
+  EXPECT_NE(kernel.error().find("beyond int32"), std::string::npos)
+      << kernel.error();
+  add.addInput = {0, 1 << 30, 20};
+  EXPECT_TRUE(createKernel(add, Backend::Vnni).ok());
 }
 
 } // namespace
