@@ -5,6 +5,7 @@ than oneDNN fp32 on the same shape), per kind of layer.
 
 usage: spaceevo-bench-runtime --all ... > run.txt
        python3 bench/runtime/summarize.py run.txt [--barely 1.2] [--list N]
+(run.txt may be xz-compressed: run.txt.xz)
 
 Exact backends are onednn, vnni and halide; "fused*" (oneDNN's own u8
 kernel, not bit-exact) is reported beside them but never counts as the
@@ -12,6 +13,7 @@ INT8 time.
 """
 
 import argparse
+import lzma
 import re
 import statistics
 import sys
@@ -34,7 +36,8 @@ def parse(path):
     """{layer: {"best": (speedup, backend), "fused": speedup}}, speedups
     over fp32 as the driver printed them (computed from unrounded times)."""
     layers = {}
-    with open(path) as f:
+    opener = lzma.open if path.endswith(".xz") else open
+    with opener(path, "rt") as f:
         for line in f:
             if line.startswith("#") or line.startswith("layer "):
                 continue
@@ -77,10 +80,12 @@ def main():
                         help="also count speedups below this (default 1.2)")
     parser.add_argument("--list", type=int, default=12,
                         help="unfriendly layers to list per kind (default 12)")
+    parser.add_argument("--by-size", action="store_true",
+                        help="also count them per kind and input map size")
     args = parser.parse_args()
     try:
         layers = parse(args.run)
-    except OSError as e:
+    except (OSError, lzma.LZMAError) as e:
         sys.exit(f"summarize.py: {e}")
     rows = []
     for name, e in layers.items():
@@ -109,6 +114,21 @@ def main():
               f"| {sum(1 for s in speedups if s <= 1.0)} "
               f"| {sum(1 for s in speedups if s < args.barely)} |")
     print()
+    if args.by_size:
+        print("| kind | input map | not faster / layers |")
+        print("|---|---|---:|")
+        for kind in sorted(by_kind):
+            if not any(r[1] <= 1.0 for r in by_kind[kind]):
+                continue
+            sizes = {}
+            for r in by_kind[kind]:
+                size = r[0].split()[1].split("x")[0]
+                total, bad = sizes.get(size, (0, 0))
+                sizes[size] = (total + 1, bad + (r[1] <= 1.0))
+            for size in sorted(sizes, key=int):
+                total, bad = sizes[size]
+                print(f"| {kind} | {size}x{size} | {bad} / {total} |")
+        print()
     for kind in sorted(by_kind):
         bad = sorted((r for r in by_kind[kind] if r[1] <= 1.0),
                      key=lambda r: r[1])
