@@ -37,7 +37,8 @@ Expected<std::unique_ptr<Kernel>> createOneDnnKernel(const KernelDesc &desc,
 Expected<std::unique_ptr<Kernel>> createHalideKernel(const KernelDesc &desc,
                                                      Shape4 outputShape);
 /// Hand-written AVX-512 VNNI kernels (VnniKernels.cpp): depthwise, 1x1
-/// conv, fully connected. Fails on a CPU without AVX-512 VNNI.
+/// conv, fully connected, table, add, channel scale. Fails on a CPU without
+/// AVX-512 VNNI, and for an add whose rescaled operands overflow int32.
 Expected<std::unique_ptr<Kernel>> createVnniKernel(const KernelDesc &desc,
                                                    Shape4 outputShape);
 

@@ -28,6 +28,9 @@
 //    so -zp * sum(w) in the bias makes it exact with no border correction.
 //  * Table (TOSA TABLE on uint8): VPERMI2B on the table's two halves and a
 //    blend by the index's top bit, 64 bytes at a time.
+//  * Residual add and channel scale: each element's int32 (rescaled
+//    operands summed, or centred input times centred scale) into an L1
+//    chunk, then the epilogue above (vnniRequantize).
 //  * 1x1 conv (stride 1/2) and fully connected: a register-blocked GEMM
 //    (6 pixels x 64 output channels of int32 accumulators, input dwords
 //    broadcast, weights packed [ic/4][oc][4]; the full tile's K loop in
