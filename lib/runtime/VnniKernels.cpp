@@ -742,6 +742,8 @@ public:
     };
     auto [loA, hiA] = range(d.addInput);
     auto [loB, hiB] = range(d.addOther);
+    // Each range holds 0 (q = zero point), so these bounds also keep each
+    // operand alone within int32.
     if (loA + loB < INT32_MIN || hiA + hiB > INT32_MAX)
       return "vnni backend: add operands rescaled to beyond int32 (the "
              "reference saturates them; use halide)";
