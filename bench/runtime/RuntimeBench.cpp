@@ -499,7 +499,8 @@ int main(int argc, char **argv) {
           "both hyperspaces at resolution 224: per backend the median, p10 and p90 time,\n"
           "GOPS (or GB/s for element-wise kernels), the fraction of this core's VPDPBUSD\n"
           "peak (measured first) and the speedup over oneDNN fp32 on the same shape.\n"
-          "  --all              every distinct layer (default: a representative subset)\n"
+          "  --all              every distinct layer (default: a representative subset;\n"
+          "                     ~30 min, progress on stderr)\n"
           "  --filter TEXT      only layers whose name contains TEXT (e.g. 'dw3x3/s1 56x56')\n"
           "  --limit N          at most N layers\n"
           "  --min-time SECONDS time each kernel for at least this long (default 0.15)\n"
@@ -560,8 +561,24 @@ int main(int argc, char **argv) {
               "backend", "median_us", "p10_us", "p90_us", "runs", "GOPS|GB/s",
               "%peak", "vs_fp32", "implementation");
 
-  size_t done = 0;
+  size_t done = 0, position = 0;
+  // --all takes ~30 min: progress on stderr every ~5 % of the layers (the
+  // table itself usually goes to a file).
+  const auto start = std::chrono::steady_clock::now();
+  const size_t progressStep = std::max<size_t>(1, layers.size() / 20);
   for (const Layer &layer : layers) {
+    if (all && ++position % progressStep == 0) {
+      double elapsed = std::chrono::duration<double>(
+                           std::chrono::steady_clock::now() - start)
+                           .count();
+      std::fprintf(stderr,
+                   "spaceevo-bench-runtime: %zu/%zu layers, %.0f s, ~%.0f s "
+                   "left (then %zu table shapes)\n",
+                   position, layers.size(), elapsed,
+                   elapsed / double(position) *
+                       double(layers.size() - position),
+                   tables.size());
+    }
     std::string name = layerName(layer);
     if (!filter.empty() && name.find(filter) == std::string::npos)
       continue;
