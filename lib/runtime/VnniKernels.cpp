@@ -644,7 +644,7 @@ struct AlignedBytes {
 // Table
 //===----------------------------------------------------------------------===//
 
-/// TOSA TABLE on uint8: four VPERMI2B and a blend per 64 bytes.
+/// TOSA TABLE on uint8: two VPERMI2B and a blend per 64 bytes.
 class VnniTableKernel final : public KernelBase {
 public:
   VnniTableKernel(const KernelDesc &desc, Shape4 outputShape)
