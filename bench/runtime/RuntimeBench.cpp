@@ -561,6 +561,44 @@ int main(int argc, char **argv) {
               "backend", "median_us", "p10_us", "p90_us", "runs", "GOPS|GB/s",
               "%peak", "vs_fp32", "implementation");
 
+  // One row: desc on one backend (if it implements it), timed; GOPS, % of
+  // peak and the speedup over fp32 for layers with MACs, GB/s otherwise.
+  auto benchBackend = [&](const std::string &name, const KernelDesc &desc,
+                          Backend backend, double macs, double fp32) {
+    if (!backendSupports(backend, desc.kind))
+      return;
+    auto kernel = createKernel(desc, backend);
+    if (!kernel) {
+      std::printf("%-34s %-8s error: %s\n", name.c_str(),
+                  std::string(backendName(backend)).c_str(),
+                  kernel.error().c_str());
+      return;
+    }
+    Kernel &k = **kernel;
+    auto in = randomBytes(k.inputBytes()), other = randomBytes(k.otherBytes());
+    std::vector<uint8_t> out(k.outputBytes());
+    Status status = Status::success();
+    Timing t = measure([&] {
+      status = k.run(constBuffer(in), constBuffer(other), mutableBuffer(out));
+    });
+    if (!status) {
+      std::printf("%-34s run error: %s\n", name.c_str(), status.error().c_str());
+      return;
+    }
+    std::printf("%-34s %-8s %10.1f %10.1f %10.1f %5d ", name.c_str(),
+                std::string(backendName(backend)).c_str(), t.median * 1e6,
+                t.p10 * 1e6, t.p90 * 1e6, t.runs);
+    if (macs > 0) {
+      double rate = 2 * macs / t.median / 1e9;
+      std::printf("%8.1f %6.1f%% %7.2fx  %s\n", rate, 100 * rate / peak,
+                  fp32 > 0 ? fp32 / t.median : 0.0,
+                  k.implementationName().c_str());
+    } else {
+      std::printf("%8.1fB %7s %8s  %s\n",
+                  double(in.size() + other.size() + out.size()) / t.median / 1e9,
+                  "", "", k.implementationName().c_str());
+    }
+  };
   size_t done = 0, position = 0;
   // --all takes ~30 min: progress on stderr every ~5 % of the layers (the
   // table itself usually goes to a file).
@@ -592,42 +630,10 @@ int main(int argc, char **argv) {
       fp32 = fp32Seconds(layer);
 #endif
     for (Backend backend : {Backend::OneDnn, Backend::Halide, Backend::Vnni}) {
-      if (!backendSupports(backend, desc.kind))
-        continue;
       if (backend == Backend::Vnni && desc.kind == OpKind::Conv2D &&
           desc.kernel != 1)
         continue; // the vnni backend's dense conv is 1x1 only
-      auto kernel = createKernel(desc, backend);
-      if (!kernel) {
-        std::printf("%-34s %-8s error: %s\n", name.c_str(),
-                    std::string(backendName(backend)).c_str(),
-                    kernel.error().c_str());
-        continue;
-      }
-      Kernel &k = **kernel;
-      auto in = randomBytes(k.inputBytes()), other = randomBytes(k.otherBytes());
-      std::vector<uint8_t> out(k.outputBytes());
-      Status status = Status::success();
-      Timing t = measure([&] {
-        status = k.run(constBuffer(in), constBuffer(other), mutableBuffer(out));
-      });
-      if (!status) {
-        std::printf("%-34s run error: %s\n", name.c_str(), status.error().c_str());
-        continue;
-      }
-      double rate, percent = 0, speedup = 0;
-      if (convLike) {
-        rate = 2 * layer.macs() / t.median / 1e9;
-        percent = 100 * rate / peak;
-        speedup = fp32 > 0 ? fp32 / t.median : 0;
-      } else {
-        rate = double(in.size() + other.size() + out.size()) / t.median / 1e9;
-      }
-      std::printf("%-34s %-8s %10.1f %10.1f %10.1f %5d %8.1f%s %6.1f%% %7.2fx  %s\n",
-                  name.c_str(), std::string(backendName(backend)).c_str(),
-                  t.median * 1e6, t.p10 * 1e6, t.p90 * 1e6, t.runs, rate,
-                  convLike ? "" : "B", percent, speedup,
-                  k.implementationName().c_str());
+      benchBackend(name, desc, backend, layer.macs(), fp32);
     }
 #ifdef SPACEEVO_BENCH_HAVE_DNNL
     if (convLike) {
@@ -664,27 +670,8 @@ int main(int argc, char **argv) {
     if (!filter.empty() && std::string(name).find(filter) == std::string::npos)
       continue;
     ++tableCount;
-    for (Backend backend : {Backend::Halide, Backend::Vnni}) {
-      if (!backendSupports(backend, OpKind::Table))
-        continue;
-      auto kernel = createKernel(d, backend);
-      if (!kernel) {
-        std::printf("%-34s %-8s error: %s\n", name,
-                    std::string(backendName(backend)).c_str(),
-                    kernel.error().c_str());
-        continue;
-      }
-      auto in = randomBytes((*kernel)->inputBytes());
-      std::vector<uint8_t> out((*kernel)->outputBytes());
-      Timing tm = measure([&] {
-        (void)(*kernel)->run(constBuffer(in), mutableBuffer(out));
-      });
-      std::printf("%-34s %-8s %10.1f %10.1f %10.1f %5d %8.1fB %7s %8s  %s\n",
-                  name, std::string(backendName(backend)).c_str(),
-                  tm.median * 1e6, tm.p10 * 1e6, tm.p90 * 1e6, tm.runs,
-                  double(in.size() + out.size()) / tm.median / 1e9, "", "",
-                  (*kernel)->implementationName().c_str());
-    }
+    for (Backend backend : {Backend::Halide, Backend::Vnni})
+      benchBackend(name, d, backend, 0, 0);
   }
   return 0;
 }
