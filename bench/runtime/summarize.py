@@ -14,7 +14,6 @@ INT8 time.
 
 import argparse
 import lzma
-import re
 import statistics
 import sys
 
@@ -61,16 +60,7 @@ def parse(path):
 
 def kind_of(name):
     """A coarse kind: dw3x3/s1, conv1x1/s2, fc, ..."""
-    op = name.split()[0]
-    return op
-
-
-def shape_of(name):
-    m = re.search(r"(\d+)x(\d+)x(\d+)(?:->(\d+))?", name)
-    if not m:
-        return None
-    h, w, c, out = m.groups()
-    return int(h), int(w), int(c), int(out) if out else int(c)
+    return name.split()[0]
 
 
 def main():
